@@ -1,0 +1,1 @@
+"""Integrationsregion Ruhr: data, figures and live mode for the dashboard."""
