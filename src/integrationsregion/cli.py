@@ -1,0 +1,58 @@
+"""Command line: `integrationsregion build-snapshot | validate | update`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from integrationsregion.paths import DATA_DIR, shared_reference_dir
+
+
+def _build(args: argparse.Namespace) -> int:
+    from integrationsregion import reference_build
+
+    reference = Path(args.reference) if args.reference else shared_reference_dir()
+    if reference is None or not reference.is_dir():
+        print("Fehler: Referenzordner nicht gefunden (--reference ../shared/reference angeben).", file=sys.stderr)
+        return 2
+    rows, manifest = reference_build.write(reference, Path(args.data_dir))
+    left_out = sum(manifest["left_out_rows"].values())
+    print(f"Snapshot geschrieben: {rows} Werte, {manifest['duplicates_resolved']} Dubletten aufgelöst, "
+          f"{left_out} Zeilen bewusst ausgelassen (siehe data/build/reference.toml).")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from integrationsregion.catalogue import Catalogue
+    from integrationsregion.conference import Conference
+    from integrationsregion.regions import RegionRegistry
+    from integrationsregion.snapshot import OBSERVATIONS, read_observations, validate
+
+    data_dir = Path(args.data_dir)
+    regions, catalogue = RegionRegistry.load(data_dir), Catalogue.load(data_dir)
+    df = read_observations(data_dir / OBSERVATIONS)
+    problems = catalogue.problems() + validate(df, regions, catalogue)
+    problems += Conference.load(data_dir).problems(catalogue)
+    shown = set(df["indicator"])
+    problems += [f"indicator {i.id}: no data in the snapshot" for i in catalogue.all() if i.id not in shown]
+    for p in problems:
+        print(f"FEHLER: {p}", file=sys.stderr)
+    print(f"{len(df)} Werte geprüft: " + ("in Ordnung." if not problems else f"{len(problems)} Probleme."))
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="integrationsregion", description="Integrationsregion Ruhr – Daten")
+    parser.add_argument("--data-dir", default=str(DATA_DIR), help="Snapshot-Ordner (Standard: data/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build-snapshot", help="Snapshot aus ../shared/reference neu bauen")
+    build.add_argument("--reference", help="Ordner mit den Referenz-CSV-Dateien")
+    build.set_defaults(func=_build)
+    sub.add_parser("validate", help="Snapshot, Katalog und Konferenzinhalte prüfen").set_defaults(func=_validate)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

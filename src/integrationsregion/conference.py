@@ -1,0 +1,62 @@
+"""Conference content (`data/conference.toml`): facts, programme, statements and their evidence."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from integrationsregion.catalogue import Catalogue
+from integrationsregion.paths import DATA_DIR
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A conference statement and the indicators that bear on it."""
+
+    id: str
+    speaker: str
+    role: str
+    themes: tuple[str, ...]
+    paraphrase: str
+    quote: str
+    quote_source: str
+    quote_url: str
+    source_url: str
+    indicators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Conference:
+    facts: dict
+    programme: list[dict]
+    statements: list[Statement]
+    rvr_figures: list[dict]
+
+    @classmethod
+    def load(cls, data_dir: Path = DATA_DIR) -> Conference:
+        raw = tomllib.loads((data_dir / "conference.toml").read_text(encoding="utf-8"))
+        statements = [
+            Statement(**(s | {"themes": tuple(s["themes"]), "indicators": tuple(s["indicators"])}))
+            for s in raw["statement"]
+        ]
+        return cls(raw["conference"], raw["programme"], statements, raw.get("rvr_figure", []))
+
+    def statement(self, statement_id: str) -> Statement:
+        return next(s for s in self.statements if s.id == statement_id)
+
+    def for_theme(self, theme: str) -> list[Statement]:
+        return [s for s in self.statements if theme in s.themes]
+
+    def for_indicator(self, indicator_id: str) -> list[Statement]:
+        return [s for s in self.statements if indicator_id in s.indicators]
+
+    def problems(self, catalogue: Catalogue) -> list[str]:
+        """Statements that point at unknown indicators or themes, or quote without a source."""
+        found = []
+        for s in self.statements:
+            found += [f"statement {s.id}: unknown indicator {i!r}" for i in s.indicators if i not in catalogue]
+            found += [f"statement {s.id}: unknown theme {t!r}" for t in s.themes if t not in catalogue.themes]
+            if s.quote and not (s.quote_source and s.quote_url):
+                found.append(f"statement {s.id}: quote without source")
+        return found

@@ -1,0 +1,1 @@
+"""Plotly figure builders: pure functions from tidy data to figures, no Streamlit."""

@@ -1,0 +1,304 @@
+"""Choropleth map of one indicator over the 15 RVR units or the 53 municipalities.
+
+Works offline: `go.Choropleth` on an invisible geo (no basemap), boundaries from the shipped layers.
+With `geojson_url` the figure references the boundaries by URL (plotly.js fetches them once) instead of
+embedding them, which keeps the serialised figure small on every Streamlit run.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from numbers import Real
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+from plotly.colors import sequential
+
+from integrationsregion import geometry
+from integrationsregion.catalogue import format_number
+
+NO_DATA_LABEL = "keine Daten"
+NO_DATA_FILL = "#c8c8c8"
+NO_DATA_HATCH = "#7a7a7a"
+HATCH_SPACING_M = 1_200.0  # about 7 px on a map of the whole region
+BORDER_COLOR = "#ffffff"
+HIGHLIGHT_COLOR = "#111111"
+FAVOURABLE_NOTE = "hell = günstiger"
+
+POLARITIES = ("higher_better", "lower_better", "neutral")
+
+
+def colorscale(polarity: str) -> list[list]:
+    """Colour-blind-safe sequential scale, oriented so that darker always means less favourable.
+
+    higher_better: viridis (low = dark purple, high = yellow); lower_better: viridis reversed;
+    neutral: ColorBrewer Blues (more = darker, a different hue family so no judgement is implied).
+    """
+    if polarity == "higher_better":
+        colors = list(sequential.Viridis)
+    elif polarity == "lower_better":
+        colors = list(reversed(sequential.Viridis))
+    elif polarity == "neutral":
+        colors = list(sequential.Blues[1:])  # without the near-white end, which vanishes on white
+    else:
+        raise ValueError(f"unknown polarity {polarity!r}, expected one of {POLARITIES}")
+    n = len(colors) - 1
+    return [[i / n, c] for i, c in enumerate(colors)]
+
+
+def choropleth(
+    values: pd.DataFrame,
+    *,
+    title: str,
+    unit_label: str,
+    decimals: int,
+    polarity: str,
+    level: geometry.Level = "kreis",
+    geojson_url: str | None = None,
+    highlight: str | None = None,
+) -> go.Figure:
+    """Map of `values` (columns ags, name, value, year, source; NaN value = no data).
+
+    Units of the layer without a value are drawn grey and hatched, labelled "keine Daten" in the hover
+    and the legend, never as zero. `highlight` outlines one unit (its AGS) more thickly.
+    `geojson_url` (e.g. `geometry.static_url(level)`) references the boundaries instead of embedding them.
+    """
+    scale = colorscale(polarity)
+    layer = _layer(level)
+    ags_len = geometry.AGS_LENGTH[level]
+    data = _normalise(values, ags_len)
+    unknown = sorted(set(data.index) - set(layer.index))
+    if unknown:
+        raise ValueError(f"AGS not in the {level} layer: {', '.join(unknown)}")
+    if highlight is not None and highlight not in layer.index:
+        raise ValueError(f"highlight {highlight!r} is not in the {level} layer")
+
+    table = pd.DataFrame({"layer_name": layer["name"]}).join(data, how="left")
+    table["name"] = table["name"].fillna(table["layer_name"])
+    has_value = table["value"].notna() & np.isfinite(table["value"].astype(float))
+    unit_suffix = f" {unit_label}" if unit_label else ""
+    table["value_text"] = [
+        f"{format_number(float(v), decimals)}{unit_suffix}" if ok else NO_DATA_LABEL
+        for v, ok in zip(table["value"], has_value, strict=True)
+    ]
+    table["year_text"] = [_year_text(y) for y in table["year"]]
+    table["source_text"] = table["source"].fillna("–").astype(str)
+
+    if geojson_url is not None:
+
+        def geojson(_codes: list[str]) -> str | dict:
+            return geojson_url  # plotly.js fetches the URL once and reuses it for every trace
+
+    else:
+        full = geometry.load_layer(level)
+
+        def geojson(codes: list[str]) -> str | dict:
+            # Inline: each trace carries only its own features, so no boundary is embedded twice.
+            wanted = set(codes)
+            features = [f for f in full["features"] if f["properties"]["ags"] in wanted]
+            return {"type": "FeatureCollection", "features": features}
+
+    hovertemplate = (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>Jahr: %{customdata[2]}<br>"
+        "Quelle: %{customdata[3]}<extra></extra>"
+    )
+    fig = go.Figure()
+    # plotly.js fetches a world topojson from cdn.plot.ly whenever the *first* geo trace has a
+    # locationmode (every choropleth does), even with the base map hidden: offline the map then fails
+    # to render. A first Scattergeo with lon/lat (one invisible point inside the region) avoids it.
+    anchor = layer.to_crs(geometry.METRIC_CRS).union_all().representative_point()
+    anchor_lon, anchor_lat = gpd.GeoSeries([anchor], crs=geometry.METRIC_CRS).to_crs(geometry.GEO_CRS).values[0].coords[0]
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[round(anchor_lon, 4)],
+            lat=[round(anchor_lat, 4)],
+            mode="markers",
+            marker={"size": 1, "opacity": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            name="offline",
+        )
+    )
+
+    missing = table[~has_value]
+    if len(missing):
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson(list(missing.index)),
+                featureidkey="properties.ags",
+                locations=list(missing.index),
+                customdata=_customdata(missing),
+                hovertemplate=hovertemplate,
+                z=[0] * len(missing),
+                colorscale=[[0, NO_DATA_FILL], [1, NO_DATA_FILL]],
+                showscale=False,
+                marker={"line": {"color": BORDER_COLOR, "width": 0.8}},
+                name=NO_DATA_LABEL,
+                legendgroup="no_data",
+                showlegend=True,
+            )
+        )
+        lon, lat = _hatch(layer.loc[missing.index, "geometry"])
+        fig.add_trace(
+            go.Scattergeo(
+                lon=lon,
+                lat=lat,
+                mode="lines",
+                line={"color": NO_DATA_HATCH, "width": 1},
+                hoverinfo="skip",
+                name=NO_DATA_LABEL,
+                legendgroup="no_data",
+                showlegend=False,
+            )
+        )
+
+    present = table[has_value]
+    if len(present):
+        z = present["value"].astype(float)
+        note = "" if polarity == "neutral" else f"<br><sup>{FAVOURABLE_NOTE}</sup>"
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson(list(present.index)),
+                featureidkey="properties.ags",
+                locations=list(present.index),
+                customdata=_customdata(present),
+                hovertemplate=hovertemplate,
+                z=z.tolist(),
+                zmin=float(z.min()),
+                zmax=float(z.max()) if z.max() > z.min() else float(z.min()) + 1e-9,
+                colorscale=scale,
+                marker={"line": {"color": BORDER_COLOR, "width": 0.8}},
+                colorbar={
+                    "title": {"text": f"{unit_label or 'Wert'}{note}", "side": "top"},
+                    "tickformat": f",.{decimals}f",
+                    "thickness": 14,
+                    "len": 0.75,
+                    "outlinewidth": 0,
+                },
+                name=title,
+                showlegend=False,
+            )
+        )
+
+    if highlight is not None:
+        # Outline only, on top, transparent and excluded from hover so the unit below still answers.
+        for color, width in (("#ffffff", 5.0), (HIGHLIGHT_COLOR, 2.5)):
+            fig.add_trace(
+                go.Choropleth(
+                    geojson=geojson([highlight]),
+                    featureidkey="properties.ags",
+                    locations=[highlight],
+                    z=[0],
+                    colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                    showscale=False,
+                    marker={"line": {"color": color, "width": width}},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=table.at[highlight, "name"],
+                )
+            )
+
+    fig.update_geos(
+        visible=False,
+        fitbounds="locations",
+        projection_type="mercator",
+        bgcolor="rgba(0,0,0,0)",
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        separators=",.",  # German decimal comma and thousands dot on the colour bar
+        margin={"l": 0, "r": 0, "t": 50, "b": 40},
+        height=560,
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},
+        paper_bgcolor="rgba(0,0,0,0)",
+        annotations=[
+            {
+                "text": f"Grenzen: {geometry.ATTRIBUTION_HTML}",
+                "x": 1,
+                "y": 0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "right",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 10, "color": "#555555"},
+            }
+        ],
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+@lru_cache(maxsize=4)
+def _layer_cached(level: str, _mtime_ns: int) -> gpd.GeoDataFrame:
+    return geometry.load_layer_gdf(level).set_index("ags")  # type: ignore[arg-type]
+
+
+def _layer(level: geometry.Level) -> gpd.GeoDataFrame:
+    return _layer_cached(level, geometry.layer_path(level).stat().st_mtime_ns)
+
+
+def _normalise(values: pd.DataFrame, ags_len: int) -> pd.DataFrame:
+    missing_cols = {"ags", "value"} - set(values.columns)
+    if missing_cols:
+        raise ValueError(f"values lack columns: {', '.join(sorted(missing_cols))}")
+    data = values.copy()
+    for col in ("name", "year", "source"):
+        if col not in data.columns:
+            data[col] = None
+    data["ags"] = data["ags"].astype(str).str.strip().str.zfill(ags_len)
+    if data["ags"].duplicated().any():
+        raise ValueError(f"AGS more than once: {', '.join(sorted(set(data.loc[data['ags'].duplicated(), 'ags'])))}")
+    data["value"] = pd.to_numeric(data["value"], errors="coerce")
+    return data.set_index("ags")[["name", "value", "year", "source"]]
+
+
+def _year_text(year: object) -> str:
+    if year is None or (isinstance(year, Real) and math.isnan(float(year))) or pd.isna(year):
+        return "–"
+    if isinstance(year, Real) and float(year).is_integer():
+        return str(int(year))
+    return str(year)
+
+
+def _customdata(rows: pd.DataFrame) -> list[list[str]]:
+    return rows[["name", "value_text", "year_text", "source_text"]].astype(str).values.tolist()
+
+
+def _hatch(geoms: gpd.GeoSeries, spacing: float = HATCH_SPACING_M) -> tuple[list, list]:
+    """Diagonal lines clipped to the polygons, as lon/lat lists with None between segments."""
+    metric = geoms.to_crs(geometry.METRIC_CRS)
+    minx, miny, maxx, maxy = metric.total_bounds
+    span = (maxx - minx) + (maxy - miny)
+    offsets = np.arange(0.0, span + spacing, spacing)
+    # Lines x - y = c (45° on a conformal map), c from minx - maxy to maxx - miny.
+    lines = shapely.linestrings(
+        [[(minx + o - (maxy - miny), miny), (minx + o, maxy)] for o in offsets]
+    )
+    area = shapely.union_all(metric.values)
+    clipped = shapely.intersection(lines, area)
+    segments = [
+        seg
+        for geom in clipped
+        if not geom.is_empty
+        for seg in shapely.get_parts(geom)
+        if seg.geom_type == "LineString"
+    ]
+    if not segments:
+        return [], []
+    back = gpd.GeoSeries(segments, crs=geometry.METRIC_CRS).to_crs(geometry.GEO_CRS)
+    lon: list = []
+    lat: list = []
+    for seg in back.values:
+        for x, y in seg.coords:
+            lon.append(round(x, 4))
+            lat.append(round(y, 4))
+        lon.append(None)
+        lat.append(None)
+    return lon, lat

@@ -1,0 +1,341 @@
+"""Scenes and talks.
+
+A *scene* is one view of the dashboard the presenter shows: theme (page), indicator, year, breakdown,
+highlighted unit (AGS) and an optional conference statement, plus a title and a one-sentence takeaway.
+A *talk* (``Tour``) is a sequence of scenes in a JSON file the presenter may edit; saving validates first
+and replaces the file atomically.
+
+Takeaways may contain placeholders that are filled from the data when the scene is shown, so the text never
+states a number nobody read from the snapshot: ``{wert}`` (value of the highlighted unit), ``{einheit}``
+(its name), ``{rang}`` / ``{anzahl}`` (rank from the top among the RVR units with data), ``{hoechster}`` /
+``{niedrigster}`` (names of the units with the highest / lowest value).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import string
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+THEMES = {
+    "bildung": "Bildung und Sprache",
+    "arbeitsmarkt": "Arbeitsmarkt",
+    "geduldete": "Geduldete und Kosten",
+}
+"""Theme id -> label; the theme id is also the ``url_path`` of its dashboard page."""
+
+BREAKDOWNS = ("total", "foreign", "german", "syria", "afghanistan", "iraq")
+TAKEAWAY_FIELDS = frozenset({"wert", "einheit", "rang", "anzahl", "hoechster", "niedrigster"})
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_AGS = re.compile(r"^(\d{2}|\d{5}|\d{8}|RVR|DG)$")
+MAX_TOUR_BYTES = 256_000
+MAX_SCENES = 200
+
+
+class TourError(ValueError):
+    """A tour or scene that fails validation; ``errors`` are German messages for the presenter."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    speaker: str
+    role: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    """A guess-then-reveal question; the official value is read from the data (indicator/year/ags)."""
+
+    id: str
+    question: str
+    ags: str
+    indicator: str
+    year: int
+    breakdown: str = "total"
+    min: float = 0.0
+    max: float = 100.0
+
+
+@dataclass(frozen=True)
+class Scene:
+    theme: str
+    indicator: str
+    year: int
+    title: str
+    takeaway: str
+    breakdown: str = "total"
+    highlight: str | None = None
+    statement: str | None = None
+    poll: PollSpec | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.poll is None:
+            data.pop("poll")
+        return data
+
+    @property
+    def key(self) -> str:
+        """Content hash: equal scenes share cached figures."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def explore_path(self) -> str:
+        """Shareable dashboard URL (path + query) showing exactly this view."""
+        query = {"indikator": self.indicator, "jahr": str(self.year)}
+        if self.highlight:
+            query["einheit"] = self.highlight
+        query["aufschluesselung"] = self.breakdown
+        return f"/{self.theme}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class Tour:
+    title: str
+    scenes: tuple[Scene, ...]
+    statements: dict[str, Statement] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.scenes)
+
+    def poll(self, poll_id: str) -> PollSpec | None:
+        for scene in self.scenes:
+            if scene.poll is not None and scene.poll.id == poll_id:
+                return scene.poll
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "statements": {
+                sid: {k: v for k, v in asdict(s).items() if k != "id"} for sid, s in self.statements.items()
+            },
+            "scenes": [s.to_dict() for s in self.scenes],
+        }
+
+    def with_scenes(self, scenes: list[Scene]) -> Tour:
+        return replace(self, scenes=tuple(scenes))
+
+
+# --- parsing and validation -------------------------------------------------------------------------
+
+
+def _text(errors: list[str], where: str, raw: dict, key: str, max_len: int, required: bool = True) -> str:
+    value = raw.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        errors.append(f"{where}: „{key}“ fehlt oder ist leer.")
+        return ""
+    if len(value) > max_len:
+        errors.append(f"{where}: „{key}“ ist länger als {max_len} Zeichen.")
+    return value.strip()
+
+
+def _year(errors: list[str], where: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
+        errors.append(f"{where}: „year“ muss eine Jahreszahl zwischen 1990 und 2100 sein.")
+        return 0
+    return value
+
+
+def _number(errors: list[str], where: str, raw: dict, key: str, default: float) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        errors.append(f"{where}: „{key}“ muss eine Zahl sein.")
+        return default
+    return float(value)
+
+
+def _indicator(errors: list[str], where: str, value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        errors.append(f"{where}: „indicator“ ist keine gültige Indikator-Kennung.")
+        return ""
+    return value
+
+
+def _breakdown(errors: list[str], where: str, value: Any) -> str:
+    if value not in BREAKDOWNS:
+        errors.append(f"{where}: Aufschlüsselung „{value}“ ist unbekannt (erlaubt: {', '.join(BREAKDOWNS)}).")
+        return "total"
+    return value
+
+
+def parse_poll(raw: Any, where: str, errors: list[str]) -> PollSpec | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.append(f"{where}: „poll“ muss ein Objekt sein.")
+        return None
+    where = f"{where}, Umfrage"
+    poll_id = raw.get("id")
+    if not isinstance(poll_id, str) or not _ID.match(poll_id):
+        errors.append(f"{where}: „id“ fehlt oder enthält andere Zeichen als a–z, 0–9, _ und -.")
+        poll_id = ""
+    ags = raw.get("ags")
+    if not isinstance(ags, str) or not _AGS.match(ags):
+        errors.append(f"{where}: „ags“ ist kein gültiger Gebietsschlüssel.")
+        ags = ""
+    lo = _number(errors, where, raw, "min", 0.0)
+    hi = _number(errors, where, raw, "max", 100.0)
+    if lo >= hi:
+        errors.append(f"{where}: „min“ muss kleiner als „max“ sein.")
+    return PollSpec(
+        id=poll_id,
+        question=_text(errors, where, raw, "question", 200),
+        ags=ags,
+        indicator=_indicator(errors, where, raw.get("indicator")),
+        year=_year(errors, where, raw.get("year")),
+        breakdown=_breakdown(errors, where, raw.get("breakdown", "total")),
+        min=lo,
+        max=hi,
+    )
+
+
+def parse_scene(raw: Any, statements: dict[str, Statement], where: str = "Szene") -> tuple[Scene, list[str]]:
+    """Build a scene from a dict; returns the scene and a list of German error messages."""
+    errors: list[str] = []
+    if not isinstance(raw, dict):
+        return Scene("bildung", "", 0, "", ""), [f"{where}: muss ein Objekt sein."]
+    theme = raw.get("theme")
+    if theme not in THEMES:
+        errors.append(f"{where}: Thema „{theme}“ ist unbekannt (erlaubt: {', '.join(THEMES)}).")
+        theme = "bildung"
+    highlight = raw.get("highlight") or None
+    if highlight is not None and (not isinstance(highlight, str) or not _AGS.match(highlight)):
+        errors.append(f"{where}: „highlight“ ist kein gültiger Gebietsschlüssel (AGS).")
+        highlight = None
+    statement = raw.get("statement") or None
+    if statement is not None and statement not in statements:
+        errors.append(f"{where}: Aussage „{statement}“ ist nicht in „statements“ definiert.")
+        statement = None
+    takeaway = _text(errors, where, raw, "takeaway", 300)
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(takeaway) if name is not None}
+    except ValueError:
+        errors.append(f"{where}: „takeaway“ enthält eine ungültige geschweifte Klammer.")
+        fields = set()
+    if unknown := fields - TAKEAWAY_FIELDS:
+        errors.append(
+            f"{where}: unbekannte Platzhalter {', '.join(sorted(unknown))} "
+            f"(erlaubt: {', '.join(sorted(TAKEAWAY_FIELDS))})."
+        )
+    if fields & {"wert", "einheit", "rang"} and highlight is None:
+        errors.append(f"{where}: Platzhalter {{wert}}, {{einheit}} und {{rang}} brauchen „highlight“.")
+    scene = Scene(
+        theme=theme,
+        indicator=_indicator(errors, where, raw.get("indicator")),
+        year=_year(errors, where, raw.get("year")),
+        breakdown=_breakdown(errors, where, raw.get("breakdown", "total")),
+        highlight=highlight,
+        statement=statement,
+        title=_text(errors, where, raw, "title", 120),
+        takeaway=takeaway,
+        poll=parse_poll(raw.get("poll"), where, errors),
+    )
+    return scene, errors
+
+
+def parse_tour(raw: Any) -> Tour:
+    """Validate a tour document; raises ``TourError`` listing every problem."""
+    if not isinstance(raw, dict):
+        raise TourError(["Die Tour muss ein JSON-Objekt sein."])
+    errors: list[str] = []
+    statements: dict[str, Statement] = {}
+    raw_statements = raw.get("statements", {})
+    if not isinstance(raw_statements, dict):
+        errors.append("„statements“ muss ein Objekt sein.")
+        raw_statements = {}
+    for sid, item in raw_statements.items():
+        where = f"Aussage {sid}"
+        if not _ID.match(sid) or not isinstance(item, dict):
+            errors.append(f"{where}: ungültige Kennung oder kein Objekt.")
+            continue
+        statements[sid] = Statement(
+            id=sid,
+            speaker=_text(errors, where, item, "speaker", 120),
+            role=_text(errors, where, item, "role", 200),
+            text=_text(errors, where, item, "text", 400),
+            source=_text(errors, where, item, "source", 300),
+        )
+    raw_scenes = raw.get("scenes")
+    if not isinstance(raw_scenes, list) or not raw_scenes:
+        errors.append("„scenes“ muss eine nicht leere Liste sein.")
+        raw_scenes = []
+    if len(raw_scenes) > MAX_SCENES:
+        errors.append(f"Eine Tour darf höchstens {MAX_SCENES} Szenen haben.")
+    scenes = []
+    poll_ids: set[str] = set()
+    for i, item in enumerate(raw_scenes[:MAX_SCENES], start=1):
+        scene, scene_errors = parse_scene(item, statements, where=f"Szene {i}")
+        errors.extend(scene_errors)
+        if scene.poll is not None and scene.poll.id:
+            if scene.poll.id in poll_ids:
+                errors.append(f"Szene {i}: Umfrage-Kennung „{scene.poll.id}“ kommt mehrfach vor.")
+            poll_ids.add(scene.poll.id)
+        scenes.append(scene)
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        errors.append("„title“ der Tour fehlt.")
+        title = ""
+    if errors:
+        raise TourError(errors)
+    return Tour(title=title.strip(), scenes=tuple(scenes), statements=statements)
+
+
+def load_tour(path: Path) -> Tour:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TourError([f"Tour-Datei {path} kann nicht gelesen werden: {exc.strerror}."]) from exc
+    return loads_tour(text)
+
+
+def loads_tour(text: str) -> Tour:
+    if len(text.encode("utf-8")) > MAX_TOUR_BYTES:
+        raise TourError([f"Die Tour ist größer als {MAX_TOUR_BYTES // 1000} kB."])
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TourError([f"Kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}): {exc.msg}."]) from exc
+    return parse_tour(raw)
+
+
+def dumps_tour(tour: Tour) -> str:
+    return json.dumps(tour.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def save_tour(tour: Tour, path: Path) -> None:
+    """Validate (round trip) and write atomically: temp file in the same directory, fsync, rename."""
+    text = dumps_tour(tour)
+    loads_tour(text)
+    atomic_write_text(path, text)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

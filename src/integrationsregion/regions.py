@@ -1,0 +1,82 @@
+"""The region registry: 15 RVR units, 53 municipalities and the comparison aggregates."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from integrationsregion.paths import DATA_DIR
+
+RUHR = "RVR"
+NRW = "05"
+GERMANY = "DG"
+REFERENCES = (RUHR, NRW, GERMANY)
+
+KIND_LABELS = {
+    "kreisfreie_stadt": "kreisfreie Stadt",
+    "kreis": "Kreis",
+    "gemeinde": "kreisangehörige Gemeinde",
+    "aggregat": "Vergleichsgebiet",
+}
+
+
+@dataclass(frozen=True)
+class Region:
+    """One row of `data/regions.csv`."""
+
+    ags: str
+    name: str
+    short_name: str
+    kind: str  # kreisfreie_stadt | kreis | gemeinde | aggregat
+    level: str  # kreis | gemeinde | aggregat
+    parent_ags: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+class RegionRegistry:
+    """Lookup of regions by AGS, in registry order."""
+
+    def __init__(self, regions: list[Region]):
+        self._by_ags = {r.ags: r for r in regions}
+        if len(self._by_ags) != len(regions):
+            raise ValueError("duplicate AGS in region registry")
+
+    @classmethod
+    def load(cls, data_dir: Path = DATA_DIR) -> RegionRegistry:
+        with open(data_dir / "regions.csv", encoding="utf-8", newline="") as f:
+            return cls([Region(**row) for row in csv.DictReader(f)])
+
+    def __contains__(self, ags: object) -> bool:
+        return ags in self._by_ags
+
+    def __getitem__(self, ags: str) -> Region:
+        return self._by_ags[ags]
+
+    def all(self) -> list[Region]:
+        return list(self._by_ags.values())
+
+    def units(self) -> list[Region]:
+        """The 15 Kreise and kreisfreie Städte of the RVR."""
+        return [r for r in self._by_ags.values() if r.level == "kreis"]
+
+    def municipalities(self, kreis_ags: str | None = None) -> list[Region]:
+        """The 53 municipalities, optionally those of one Kreis."""
+        return [
+            r
+            for r in self._by_ags.values()
+            if r.level == "gemeinde" and (kreis_ags is None or r.parent_ags == kreis_ags)
+        ]
+
+    def references(self) -> list[Region]:
+        """Ruhr, NRW and Germany."""
+        return [self._by_ags[a] for a in REFERENCES]
+
+    def name(self, ags: str) -> str:
+        return self._by_ags[ags].name
+
+    def short(self, ags: str) -> str:
+        return self._by_ags[ags].short_name

@@ -1,0 +1,180 @@
+"""The data store: answers the questions pages ask of the snapshot.
+
+One value per (region, indicator, breakdown, year) is shown: the best quality (official, then
+derived, then secondary) and, within that, the latest reference date of the year. Every answer
+keeps the provenance columns, so a figure can always name its year and source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from integrationsregion.catalogue import Catalogue, Indicator
+from integrationsregion.paths import DATA_DIR
+from integrationsregion.regions import REFERENCES, RegionRegistry
+from integrationsregion.snapshot import OBSERVATIONS, read_manifest, read_observations
+
+QUALITY_ORDER = {"official": 0, "derived": 1, "secondary": 2}
+SHOWN = ["region", "name", "value", "year", "ref_date", "quality", "source_label", "portal_url"]
+
+
+class UnknownSelection(ValueError):
+    """A page asked for an indicator, region or breakdown that does not exist."""
+
+
+@dataclass
+class Store:
+    """The snapshot in memory with the registry and the catalogue."""
+
+    observations: pd.DataFrame
+    regions: RegionRegistry
+    catalogue: Catalogue
+    manifest: dict
+
+    @classmethod
+    def load(cls, data_dir: Path = DATA_DIR) -> Store:
+        regions = RegionRegistry.load(data_dir)
+        obs = read_observations(data_dir / OBSERVATIONS)
+        obs["name"] = obs["region"].map(lambda a: regions[a].name)
+        return cls(_shown_rows(obs), regions, Catalogue.load(data_dir), read_manifest(data_dir))
+
+    # ------------------------------------------------------------------ checks
+    def indicator(self, indicator_id: str) -> Indicator:
+        if indicator_id not in self.catalogue:
+            raise UnknownSelection(f"Unbekannter Indikator „{indicator_id}“.")
+        return self.catalogue[indicator_id]
+
+    def _check(self, indicator_id: str, breakdown: str, regions: list[str] = ()) -> Indicator:
+        ind = self.indicator(indicator_id)
+        if breakdown not in ind.breakdowns:
+            raise UnknownSelection(f"Die Aufschlüsselung „{breakdown}“ gibt es für {ind.short} nicht.")
+        for ags in regions:
+            if ags not in self.regions:
+                raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{ags}“.")
+        return ind
+
+    def _rows(self, indicator_id: str, breakdown: str) -> pd.DataFrame:
+        obs = self.observations
+        return obs[(obs["indicator"] == indicator_id) & (obs["breakdown"] == breakdown)]
+
+    # ------------------------------------------------------------------ questions
+    def years(self, indicator_id: str, breakdown: str | None = None, level: str = "kreis") -> list[int]:
+        """Years with at least one value for the units of `level` (ascending)."""
+        ind = self.indicator(indicator_id)
+        rows = self._rows(indicator_id, breakdown or ind.breakdowns[0])
+        ags = {r.ags for r in self.regions.all() if r.level == level}
+        return sorted({int(y) for y in rows.loc[rows["region"].isin(ags), "year"]})
+
+    def any_years(self, indicator_id: str, breakdown: str | None = None) -> list[int]:
+        """Years with a value for any region, including the comparison aggregates."""
+        ind = self.indicator(indicator_id)
+        return sorted({int(y) for y in self._rows(indicator_id, breakdown or ind.breakdowns[0])["year"]})
+
+    def cross_section(self, indicator_id: str, year: int, breakdown: str = "total") -> pd.DataFrame:
+        """All 15 units for one year, in registry order; units without data have value NaN."""
+        self._check(indicator_id, breakdown)
+        rows = self._rows(indicator_id, breakdown)
+        rows = rows[rows["year"] == year].set_index("region")
+        units = pd.DataFrame(
+            {"region": [r.ags for r in self.regions.units()], "name": [r.name for r in self.regions.units()]}
+        )
+        out = units.join(rows.drop(columns=["name"]), on="region")
+        out["year"] = year
+        return out.reset_index(drop=True)
+
+    def references(self, indicator_id: str, year: int, breakdown: str = "total") -> pd.DataFrame:
+        """Ruhr, NRW and Germany for one year (rows only where a value exists)."""
+        self._check(indicator_id, breakdown)
+        rows = self._rows(indicator_id, breakdown)
+        rows = rows[(rows["year"] == year) & rows["region"].isin(REFERENCES)]
+        return rows.set_index("region").reindex([r for r in REFERENCES if r in set(rows["region"])]).reset_index()
+
+    def series(self, indicator_id: str, regions: list[str], breakdown: str = "total") -> pd.DataFrame:
+        """Time series of chosen regions: one row per region and year with a value (gaps stay gaps)."""
+        self._check(indicator_id, breakdown, regions)
+        rows = self._rows(indicator_id, breakdown)
+        rows = rows[rows["region"].isin(regions)]
+        order = {a: i for i, a in enumerate(regions)}
+        return rows.sort_values(["region", "year"], key=lambda s: s.map(order) if s.name == "region" else s)
+
+    def value(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> pd.Series | None:
+        """The shown row for one figure, or None."""
+        self._check(indicator_id, breakdown, [region])
+        rows = self._rows(indicator_id, breakdown)
+        hit = rows[(rows["region"] == region) & (rows["year"] == year)]
+        return None if hit.empty else hit.iloc[0]
+
+    def rank(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> tuple[int, int] | None:
+        """Rank of a unit among the 15 units with a value (1 = highest value), and how many were ranked."""
+        cs = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
+        if region not in set(cs["region"]):
+            return None
+        ordered = cs.sort_values("value", ascending=False)["region"].tolist()
+        return ordered.index(region) + 1, len(ordered)
+
+    def profile(self, region: str) -> pd.DataFrame:
+        """Latest value of every statistic for a region, with rank among the 15 and the references."""
+        if region not in self.regions:
+            raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{region}“.")
+        obs = self.observations
+        mine = obs[obs["region"] == region]
+        rows = []
+        for (indicator_id, breakdown), group in mine.groupby(["indicator", "breakdown"], sort=False):
+            ind = self.catalogue[indicator_id]
+            if ind.kind != "statistic":
+                continue
+            latest = group.sort_values("year").iloc[-1]
+            year = int(latest["year"])
+            ranked = self.rank(region, indicator_id, year, breakdown) if region not in REFERENCES else None
+            refs = self.references(indicator_id, year, breakdown).set_index("region")["value"]
+            rows.append(
+                {
+                    "theme": ind.theme,
+                    "indicator": indicator_id,
+                    "title": ind.title,
+                    "breakdown": breakdown,
+                    "year": year,
+                    "value": latest["value"],
+                    "rank": ranked[0] if ranked else None,
+                    "ranked": ranked[1] if ranked else None,
+                    **{f"ref_{r}": refs.get(r) for r in REFERENCES},
+                    "quality": latest["quality"],
+                    "source_label": latest["source_label"],
+                    "portal_url": latest["portal_url"],
+                }
+            )
+        order = {i.id: n for n, i in enumerate(self.catalogue.all())}
+        return pd.DataFrame(rows).sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
+
+    def coverage(self, indicator_ids: list[str] | None = None) -> pd.DataFrame:
+        """Coverage matrix: one row per indicator × breakdown × region, one column per year (value count)."""
+        obs = self.observations
+        if indicator_ids is not None:
+            obs = obs[obs["indicator"].isin(indicator_ids)]
+        matrix = obs.pivot_table(
+            index=["indicator", "breakdown", "region"], columns="year", values="value", aggfunc="count"
+        )
+        return matrix.fillna(0).astype(int)
+
+    def provenance(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> dict | None:
+        """Everything known about where one shown value comes from."""
+        row = self.value(region, indicator_id, year, breakdown)
+        if row is None:
+            return None
+        keys = ["value", "unit", "year", "ref_date", "quality", "publisher", "source_label", "table_code",
+                "source_title", "source_url", "portal_url", "stand", "retrieved", "licence", "attribution",
+                "note", "alternatives"]
+        return {k: row[k] for k in keys}
+
+
+def _shown_rows(obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (region, indicator, breakdown, year): best quality, then latest reference date."""
+    ranked = obs.assign(_q=obs["quality"].map(QUALITY_ORDER)).sort_values(
+        ["region", "indicator", "breakdown", "year", "_q", "ref_date"],
+        ascending=[True, True, True, True, True, False],
+    )
+    shown = ranked.drop_duplicates(["region", "indicator", "breakdown", "year"]).drop(columns="_q")
+    return shown.reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""The thin Streamlit layer: cached data, shared widgets and page furniture."""

@@ -1,0 +1,66 @@
+"""Page furniture: headers, source lines, statement cards, footer."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from integrationsregion.catalogue import Indicator
+from integrationsregion.conference import Statement
+
+QUALITY_LABELS = {
+    "official": "amtliche Statistik",
+    "derived": "eigene Berechnung aus amtlichen Werten",
+    "secondary": "Sekundärquelle",
+}
+BKG_ATTRIBUTION = "© GeoBasis-DE / BKG (Daten verändert)"
+
+
+def methodik_link(indicator_id: str) -> str:
+    """URL of the indicator's entry on the Daten & Methodik page."""
+    return f"/methodik?indikator={indicator_id}"
+
+
+def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = False) -> None:
+    """The sources, Stand, quality and licence of the values shown, below a figure."""
+    shown = rows.dropna(subset=["value"]) if "value" in rows else rows
+    labels = sorted(set(shown["source_label"])) if len(shown) else []
+    secondary = bool(len(shown)) and (shown["quality"] == "secondary").any()
+    parts = [f"Quelle: {'; '.join(labels) if labels else 'keine Daten'}"]
+    parts.append(indicator.attribution)
+    if secondary:
+        parts.append("enthält Sekundärquellen (gekennzeichnet)")
+    if map_shown:
+        parts.append(f"Karte: [{BKG_ATTRIBUTION}](https://www.bkg.bund.de)")
+    parts.append(f"[Definition]({methodik_link(indicator.id)})")
+    st.caption(" · ".join(parts))
+
+
+def statement_card(statement: Statement, indicator_titles: dict[str, str]) -> None:
+    """A conference statement with its speaker, quote (if any) and the indicators it concerns."""
+    with st.container(border=True):
+        st.markdown(f"**{html.escape(statement.speaker)}**  \n{html.escape(statement.role)}")
+        if statement.quote:
+            st.markdown(f"> „{statement.quote}“")
+            st.caption(f"Zitat: [{statement.quote_source}]({statement.quote_url})")
+        st.write(statement.paraphrase)
+        links = [
+            f"[{indicator_titles[i]}]({methodik_link(i)})" for i in statement.indicators if i in indicator_titles
+        ]
+        if links:
+            st.caption("Bezug zu: " + " · ".join(links))
+
+
+def footer() -> None:
+    """Sources and licences of the dashboard, on every page."""
+    st.divider()
+    st.caption(
+        "Daten: © Statistik der Bundesagentur für Arbeit · Statistische Ämter des Bundes und der Länder, "
+        "[dl-de/by-2-0](https://www.govdata.de/dl-de/by-2-0) · © Statistisches Bundesamt (Destatis) · "
+        "© IT.NRW · Karten: [© GeoBasis-DE / BKG (Daten verändert)](https://www.bkg.bund.de) · "
+        "Sekundärquellen sind als solche gekennzeichnet; Schätzungen sind als Schätzung ausgewiesen. "
+        "Konferenz: [Regionalverband Ruhr, Sozialkonferenz Ruhr 2019]"
+        "(https://www.rvr.ruhr/themen/bildung-wissenschaft/sozialkonferenz-ruhr/)."
+    )
