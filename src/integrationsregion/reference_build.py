@@ -139,6 +139,15 @@ def classify(row: dict, rules: dict) -> dict:
     official_stand = parse_stand(row["source_table"]) or (
         parse_stand(row["note"]) if rule.quality == "official" else ""
     )
+    if not official_stand and rule.quality == "official":
+        official_stand = next(
+            (
+                d["stand"]
+                for d in rules.get("documented_stand", [])
+                if d["table"] == table and row["source_url"].startswith(d["url_prefix"])
+            ),
+            "",
+        )
     portal = rule.portal.format(table=table) if rule.portal and table else row["source_url"]
     if rule.quality == "official":
         label = f"{rule.label} {table}" if table else f"{rule.label}: {row['source_table']}"
