@@ -62,14 +62,23 @@ def read_features(path: Path) -> list[dict]:
     return features
 
 
-def source_layer(package_dir: Path, level: geo.Level, expected: dict[str, str]) -> tuple[gpd.GeoDataFrame, dict]:
+def source_layer(
+    package_dir: Path, level: geo.Level, expected: dict[str, str]
+) -> tuple[gpd.GeoDataFrame, dict]:
     """The expected units of one level, land areas only, one row per AGS; plus facts for SOURCE.md."""
     rows, all_wsk = [], []
     for feature in read_features(package_dir / SOURCE_FILES[level]):
         props = feature["properties"]
         all_wsk.append(props["WSK"])
         if props["AGS"] in expected and props["GF"] == LAND_AREA_GF:
-            rows.append({"ags": props["AGS"], "gen": props["GEN"], "wsk": props["WSK"], "geometry": shape(feature["geometry"])})
+            rows.append(
+                {
+                    "ags": props["AGS"],
+                    "gen": props["GEN"],
+                    "wsk": props["WSK"],
+                    "geometry": shape(feature["geometry"]),
+                }
+            )
     raw = gpd.GeoDataFrame(rows, crs=geo.GEO_CRS)
     facts = {
         "features": len(raw),
@@ -84,7 +93,9 @@ def source_layer(package_dir: Path, level: geo.Level, expected: dict[str, str]) 
 # --------------------------------------------------------------------------------------------- process
 
 
-def process(raw: gpd.GeoDataFrame, level: geo.Level, expected: dict[str, str], tolerance: float) -> gpd.GeoDataFrame:
+def process(
+    raw: gpd.GeoDataFrame, level: geo.Level, expected: dict[str, str], tolerance: float
+) -> gpd.GeoDataFrame:
     problems = geo.validate_layer(raw, expected)
     if problems or not shapely.coverage_is_valid(raw.to_crs(geo.METRIC_CRS).geometry.values):
         raise SystemExit(f"source layer {level} is not a clean coverage: {problems}")

@@ -255,7 +255,9 @@ def validate_layer(
 # --------------------------------------------------------------------------------------------- writing
 
 
-def to_feature_collection(gdf: gpd.GeoDataFrame, properties: list[str], decimals: int = COORD_DECIMALS) -> dict:
+def to_feature_collection(
+    gdf: gpd.GeoDataFrame, properties: list[str], decimals: int = COORD_DECIMALS
+) -> dict:
     """GeoJSON FeatureCollection (lon/lat, exterior rings clockwise) with the given columns as properties."""
     lonlat = gdf.to_crs(GEO_CRS)
     features = []
@@ -268,7 +270,10 @@ def to_feature_collection(gdf: gpd.GeoDataFrame, properties: list[str], decimals
             {
                 "type": "Feature",
                 "properties": row,
-                "geometry": {"type": geometry["type"], "coordinates": _round(geometry["coordinates"], decimals)},
+                "geometry": {
+                    "type": geometry["type"],
+                    "coordinates": _round(geometry["coordinates"], decimals),
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -311,7 +316,9 @@ def write_layer(
                 f.flush()
                 os.fsync(f.fileno())
             reread = json.loads(Path(tmp).read_text(encoding="utf-8"))
-            problems = validate_layer(gpd.GeoDataFrame.from_features(reread["features"], crs=GEO_CRS), expected)
+            problems = validate_layer(
+                gpd.GeoDataFrame.from_features(reread["features"], crs=GEO_CRS), expected
+            )
             if problems:
                 raise ValueError(f"{target.name}: " + "; ".join(problems))
             os.chmod(tmp, 0o644)

@@ -111,7 +111,9 @@ def choropleth(
     # locationmode (every choropleth does), even with the base map hidden: offline the map then fails
     # to render. A first Scattergeo with lon/lat (one invisible point inside the region) avoids it.
     anchor = layer.to_crs(geometry.METRIC_CRS).union_all().representative_point()
-    anchor_lon, anchor_lat = gpd.GeoSeries([anchor], crs=geometry.METRIC_CRS).to_crs(geometry.GEO_CRS).values[0].coords[0]
+    anchor_lon, anchor_lat = (
+        gpd.GeoSeries([anchor], crs=geometry.METRIC_CRS).to_crs(geometry.GEO_CRS).values[0].coords[0]
+    )
     fig.add_trace(
         go.Scattergeo(
             lon=[round(anchor_lon, 4)],
@@ -202,10 +204,16 @@ def choropleth(
                 )
             )
 
+    # Axis ranges from the layer's bounds rather than fitbounds="locations": fitbounds keeps the square
+    # frame of a world map, so the (wide) region would use less than half the width.
+    minx, miny, maxx, maxy = layer.total_bounds
+    pad = 0.01 * max(maxx - minx, maxy - miny)
     fig.update_geos(
         visible=False,
-        fitbounds="locations",
+        fitbounds=False,
         projection_type="mercator",
+        lonaxis_range=[round(minx - pad, 3), round(maxx + pad, 3)],
+        lataxis_range=[round(miny - pad, 3), round(maxy + pad, 3)],
         bgcolor="rgba(0,0,0,0)",
     )
     fig.update_layout(
@@ -254,7 +262,9 @@ def _normalise(values: pd.DataFrame, ags_len: int) -> pd.DataFrame:
             data[col] = None
     data["ags"] = data["ags"].astype(str).str.strip().str.zfill(ags_len)
     if data["ags"].duplicated().any():
-        raise ValueError(f"AGS more than once: {', '.join(sorted(set(data.loc[data['ags'].duplicated(), 'ags'])))}")
+        raise ValueError(
+            f"AGS more than once: {', '.join(sorted(set(data.loc[data['ags'].duplicated(), 'ags'])))}"
+        )
     data["value"] = pd.to_numeric(data["value"], errors="coerce")
     return data.set_index("ags")[["name", "value", "year", "source"]]
 
@@ -278,9 +288,7 @@ def _hatch(geoms: gpd.GeoSeries, spacing: float = HATCH_SPACING_M) -> tuple[list
     span = (maxx - minx) + (maxy - miny)
     offsets = np.arange(0.0, span + spacing, spacing)
     # Lines x - y = c (45° on a conformal map), c from minx - maxy to maxx - miny.
-    lines = shapely.linestrings(
-        [[(minx + o - (maxy - miny), miny), (minx + o, maxy)] for o in offsets]
-    )
+    lines = shapely.linestrings([[(minx + o - (maxy - miny), miny), (minx + o, maxy)] for o in offsets])
     area = shapely.union_all(metric.values)
     clipped = shapely.intersection(lines, area)
     segments = [
