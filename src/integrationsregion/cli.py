@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from integrationsregion.genesis.update import add_update_arguments, run_update
 from integrationsregion.paths import DATA_DIR, shared_reference_dir
 
 
@@ -14,12 +15,17 @@ def _build(args: argparse.Namespace) -> int:
 
     reference = Path(args.reference) if args.reference else shared_reference_dir()
     if reference is None or not reference.is_dir():
-        print("Fehler: Referenzordner nicht gefunden (--reference ../shared/reference angeben).", file=sys.stderr)
+        print(
+            "Fehler: Referenzordner nicht gefunden (--reference ../shared/reference angeben).",
+            file=sys.stderr,
+        )
         return 2
     rows, manifest = reference_build.write(reference, Path(args.data_dir))
     left_out = sum(manifest["left_out_rows"].values())
-    print(f"Snapshot geschrieben: {rows} Werte, {manifest['duplicates_resolved']} Dubletten aufgelöst, "
-          f"{left_out} Zeilen bewusst ausgelassen (siehe data/build/reference.toml).")
+    print(
+        f"Snapshot geschrieben: {rows} Werte, {manifest['duplicates_resolved']} Dubletten aufgelöst, "
+        f"{left_out} Zeilen bewusst ausgelassen (siehe data/build/reference.toml)."
+    )
     return 0
 
 
@@ -49,7 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build-snapshot", help="Snapshot aus ../shared/reference neu bauen")
     build.add_argument("--reference", help="Ordner mit den Referenz-CSV-Dateien")
     build.set_defaults(func=_build)
-    sub.add_parser("validate", help="Snapshot, Katalog und Konferenzinhalte prüfen").set_defaults(func=_validate)
+    sub.add_parser("validate", help="Snapshot, Katalog und Konferenzinhalte prüfen").set_defaults(
+        func=_validate
+    )
+    update = sub.add_parser("update", help="Snapshot aus den amtlichen Diensten aktualisieren")
+    add_update_arguments(update)
+    update.set_defaults(func=run_update)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -133,14 +133,24 @@ def write_snapshot_atomic(
     manifest["rows"] = len(df)
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
     manifest_body = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    obs_tmp = _write_temp(data_dir, OBSERVATIONS, body, lambda p: read_observations(p))
+    target = data_dir / OBSERVATIONS
+    old_observations = target.read_bytes() if target.exists() else None
+    obs_tmp = _write_temp(data_dir, OBSERVATIONS, body, read_observations)
     try:
         man_tmp = _write_temp(data_dir, MANIFEST, manifest_body, lambda p: json.loads(p.read_text()))
     except BaseException:
         obs_tmp.unlink(missing_ok=True)
         raise
-    os.replace(obs_tmp, data_dir / OBSERVATIONS)
-    os.replace(man_tmp, data_dir / MANIFEST)
+    try:
+        os.replace(obs_tmp, target)
+        os.replace(man_tmp, data_dir / MANIFEST)
+    except BaseException:
+        # A failure between the two replaces must not leave observations and manifest out of step.
+        for tmp in (obs_tmp, man_tmp):
+            tmp.unlink(missing_ok=True)
+        if old_observations is not None and target.read_bytes() != old_observations:
+            os.replace(_write_temp(data_dir, OBSERVATIONS, old_observations, read_observations), target)
+        raise
 
 
 def _write_temp(data_dir: Path, name: str, body: bytes, check: Callable[[Path], object]) -> Path:

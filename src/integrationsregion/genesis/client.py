@@ -221,9 +221,7 @@ class GenesisClient:
         body = self._json(self._post("metadata/table", {"name": name, "area": "all", "language": "de"}))
         self._check_status(body, name)
         if not isinstance(body.get("Object"), dict):
-            raise GenesisFormatError(
-                f"Metadaten zu {name} ohne Objekt", f"metadata of {name} without object"
-            )
+            raise GenesisFormatError(f"Metadaten zu {name} ohne Objekt", f"metadata of {name} without object")
         return body
 
     def tablefile(
@@ -279,7 +277,8 @@ class GenesisClient:
         match = JOB_NAME.search(content)
         if not match:
             raise GenesisJobError(
-                f"{name}: Hintergrundauftrag ohne Ergebnisnamen", f"{name}: background job without result name"
+                f"{name}: Hintergrundauftrag ohne Ergebnisnamen",
+                f"{name}: background job without result name",
             )
         return match.group(1)
 

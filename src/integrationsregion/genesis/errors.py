@@ -38,7 +38,9 @@ class GenesisError(RefreshError):
 class GenesisConfigError(GenesisError):
     """No credentials or an unusable configuration."""
 
-    hint_de = "Zugangsdaten als IR_GENESIS_USER/IR_GENESIS_PASSWORD oder in .streamlit/secrets.toml hinterlegen"
+    hint_de = (
+        "Zugangsdaten als IR_GENESIS_USER/IR_GENESIS_PASSWORD oder in .streamlit/secrets.toml hinterlegen"
+    )
     hint_en = "set IR_GENESIS_USER/IR_GENESIS_PASSWORD or .streamlit/secrets.toml"
 
 

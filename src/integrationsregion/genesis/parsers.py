@@ -267,7 +267,7 @@ def _parse_v4(header: list[str], reader, where: str) -> list[FlatRow]:
         region_var, region, region_label, classifiers = _split_region(cells, variables, where, n)
         for col, name in value_cols:
             parts = name.strip().split("__")
-            code, label, unit = (parts + ["", "", ""])[:3]
+            code, label, unit = [*parts, "", "", ""][:3]
             raw = cells[col]
             rows.append(
                 FlatRow(
@@ -388,7 +388,9 @@ def map_rows(
                 continue
             value = row.value
             if value is not None and s.unit == "percent" and not 0 <= value <= 100:
-                problems.append(f"{spec.code} {row.region} {s.indicator} {ref_date}: Anteil {value} außerhalb 0–100")
+                problems.append(
+                    f"{spec.code} {row.region} {s.indicator} {ref_date}: Anteil {value} außerhalb 0–100"
+                )
                 continue
             if value is not None and value < 0:
                 problems.append(f"{spec.code} {row.region} {s.indicator} {ref_date}: negativer Wert {value}")

@@ -1,0 +1,61 @@
+"""Fixtures of the refresh tests: a real HTTP server on localhost and a copy of the snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from integrationsregion.paths import REPO_DIR
+
+from . import fake_genesis
+
+SNAPSHOT_FILES = ("observations.csv", "manifest.json", "regions.csv", "indicators.toml")
+
+
+@pytest.fixture
+def genesis_server():
+    server, thread = fake_genesis.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def refresh_env(genesis_server, monkeypatch, tmp_path):
+    """Environment pointing every GENESIS database at the local server, with test credentials."""
+    for db in ("REGIO", "DESTATIS", "LDBNRW"):
+        monkeypatch.setenv(f"IR_GENESIS_{db}_URL", genesis_server.base_url)
+    for var in ("IR_GENESIS_USER", "IR_GENESIS_PASSWORD", "IR_DESTATIS_USER", "IR_LDBNRW_USER"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("IR_REGIO_USER", fake_genesis.USER)
+    monkeypatch.setenv("IR_REGIO_PASSWORD", fake_genesis.PASSWORD)
+    monkeypatch.setenv("IR_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    monkeypatch.setenv("IR_GENESIS_BACKOFF", "0")
+    monkeypatch.setenv("IR_GENESIS_TIMEOUT", "1")
+    monkeypatch.setenv("IR_GENESIS_JOB_POLL", "0.01")
+    monkeypatch.setenv("IR_GENESIS_JOB_TIMEOUT", "5")
+    return genesis_server
+
+
+@pytest.fixture
+def snapshot_copy(tmp_path) -> Path:
+    """A copy of the shipped snapshot in a tmp dir (the real data/ is never touched)."""
+    src = REPO_DIR / "data"
+    dst = tmp_path / "data"
+    dst.mkdir()
+    for name in SNAPSHOT_FILES:
+        if not (src / name).exists():
+            pytest.skip(f"data/{name} not built yet")
+        shutil.copy2(src / name, dst / name)
+    return dst
+
+
+def fingerprint(data_dir: Path) -> dict[str, str]:
+    """sha256 of every file in the snapshot dir (leftover temp files show up too)."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(data_dir.iterdir()) if p.is_file()
+    }
