@@ -66,16 +66,15 @@ def is_unit(ags: str) -> bool:
 
 
 class StoreData:
-    """Adapter over the snapshot store and the indicator catalogue."""
+    """Adapter over the snapshot store (``integrationsregion.store``) and its catalogue."""
 
     origin = "snapshot"
 
     def __init__(self) -> None:
-        from integrationsregion.catalogue import Catalogue
         from integrationsregion.store import Store
 
         self._store = Store.load()
-        self._catalogue = Catalogue.load()
+        self._catalogue = self._store.catalogue
 
     def info(self, indicator: str) -> IndicatorInfo:
         if indicator not in self._catalogue:
@@ -85,17 +84,28 @@ class StoreData:
         return IndicatorInfo(item.id, item.title, item.unit, item.unit_label, item.decimals, item.polarity)
 
     def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
-        frame = self._store.cross_section(indicator, year, breakdown=breakdown)
-        if frame.empty and indicator in self._catalogue:
-            # An indicator with a single breakdown may be stored under it (e.g. shares of foreigners).
-            only = self._catalogue[indicator].breakdowns
-            if len(only) == 1 and only[0] != breakdown:
-                frame = self._store.cross_section(indicator, year, breakdown=only[0])
+        from integrationsregion.store import UnknownSelection
+
+        if indicator not in self._catalogue:
+            return []
+        if breakdown not in self._catalogue[indicator].breakdowns:
+            return []
+        try:
+            frames = [
+                self._store.cross_section(indicator, year, breakdown),
+                self._store.references(indicator, year, breakdown),
+            ]
+        except UnknownSelection:
+            return []
         return [
-            Row(str(r.ags), str(r.name), float(r.value), str(r.source))
-            for r in frame.itertuples()
-            if r.value is not None and not math.isnan(float(r.value))
+            Row(str(r["region"]), str(r["name"]), float(r["value"]), str(r.get("source_label") or ""))
+            for frame in frames
+            for r in frame.to_dict("records")
+            if r.get("value") is not None and not math.isnan(float(r["value"]))
         ]
+
+    def breakdowns(self, indicator: str) -> tuple[str, ...]:
+        return self._catalogue[indicator].breakdowns if indicator in self._catalogue else ()
 
 
 class ReferenceCsvData:
@@ -171,13 +181,17 @@ class Facts:
         units = sorted(((v, a) for a, v in self.values.items() if is_unit(a)), reverse=True)
         ranks = {a: i for i, (_, a) in enumerate(units, start=1)}
         missing = "–"
+
+        def names_at(value: float) -> str:  # ties are named together
+            return " und ".join(sorted(self.names[a] for v, a in units if v == value))
+
         return {
             "wert": format_value(self.value(highlight), self.info),
             "einheit": self.names.get(highlight or "", highlight or missing),
             "rang": str(ranks[highlight]) if highlight in ranks else missing,
             "anzahl": str(len(units)),
-            "hoechster": self.names[units[0][1]] if units else missing,
-            "niedrigster": self.names[units[-1][1]] if units else missing,
+            "hoechster": names_at(units[0][0]) if units else missing,
+            "niedrigster": names_at(units[-1][0]) if units else missing,
         }
 
 

@@ -26,6 +26,7 @@ def _layout(fig: go.Figure, height: int) -> None:
         plot_bgcolor="#ffffff",
         showlegend=False,
         dragmode=False,
+        template="none",
     )
 
 
@@ -36,46 +37,49 @@ def scene_figure(scene: Scene, data: SceneData | None = None) -> dict:
 
 
 def bar_figure(f: Facts, highlight: str | None) -> dict:
-    units = sorted(((v, a) for a, v in f.values.items() if is_unit(a)))
+    units = [(v, a) for a, v in f.values.items() if is_unit(a)]
     fig = go.Figure()
     if not units:
-        fig.add_annotation(text="Für diese Auswahl liegen keine Daten vor.", showarrow=False, font={"size": 18})
+        fig.add_annotation(
+            text="Für diese Auswahl liegen keine Daten vor.", showarrow=False, font={"size": 18}
+        )
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
         _layout(fig, 240)
         return fig.to_plotly_json()
     info = f.info
-    fmt = f",.{info.decimals}f"
+    # the 15 units plus the comparison areas (grey), sorted by value; phones read bars better than lines
+    rows = sorted(units + [(f.values[a], a) for a in REFERENCE_AGS if a in f.values])
+    colours = {a: HIGHLIGHT if a == highlight else BAR if is_unit(a) else REFERENCE for _, a in rows}
     fig.add_bar(
-        x=[v for v, _ in units],
-        y=[f.names[a] for _, a in units],
+        x=[v for v, _ in rows],
+        y=[_label(f.names[a], a) for _, a in rows],
         orientation="h",
-        marker_color=[HIGHLIGHT if a == highlight else BAR for _, a in units],
-        text=[format_number_de(v, info.decimals) for v, _ in units],
+        marker_color=[colours[a] for _, a in rows],
+        text=[format_number_de(v, info.decimals) for v, _ in rows],
         textposition="outside",
         cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>",
     )
-    for ags in REFERENCE_AGS:
-        if ags in f.values:
-            fig.add_vline(
-                x=f.values[ags],
-                line={"color": REFERENCE, "dash": "dot", "width": 2},
-                annotation_text=f.names[ags].split(" (")[0],
-                annotation_position="top",
-                annotation_font={"size": 12, "color": REFERENCE},
-            )
     fig.update_xaxes(
         title=info.unit_label if info.unit != "percent" else "%",
-        tickformat=fmt,
+        tickformat=f",.{info.decimals}f",
         separatethousands=True,
         rangemode="tozero",
+        range=[0, max(v for v, _ in rows) * 1.18],
         gridcolor="#dddddd",
+        fixedrange=True,
     )
-    fig.update_yaxes(automargin=True)
+    fig.update_yaxes(automargin=True, fixedrange=True)
     fig.update_layout(separators=",.")
-    _layout(fig, 120 + 28 * len(units))
+    _layout(fig, 110 + 26 * len(rows))
     return fig.to_plotly_json()
+
+
+def _label(name: str, ags: str) -> str:
+    if is_unit(ags):
+        return name
+    return {"RVR": "Ruhrgebiet (RVR)", "05": "NRW", "DG": "Deutschland"}.get(ags, name)
 
 
 def format_number_de(value: float, decimals: int) -> str:

@@ -106,6 +106,10 @@ class RateLimiter:
                 self._buckets.popitem(last=False)
             return allowed
 
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._buckets.pop(key, None)
+
 
 class PollStore:
     """SQLite file shared by the votes and the key/value entries; safe to call from several threads."""

@@ -19,6 +19,7 @@ import os
 import re
 import string
 import tempfile
+import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -50,11 +51,37 @@ class TourError(ValueError):
 
 @dataclass(frozen=True)
 class Statement:
+    """A conference statement; the registry is ``data/conference.toml`` (a tour may add its own)."""
+
     id: str
     speaker: str
     role: str
-    text: str
+    paraphrase: str
     source: str
+    quote: str = ""
+
+
+def conference_statements(path: Path | None = None) -> dict[str, Statement]:
+    """Statements of ``data/conference.toml`` (empty if the file is missing)."""
+    from integrationsregion.paths import DATA_DIR
+
+    path = path or DATA_DIR / "conference.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {
+        item["id"]: Statement(
+            id=item["id"],
+            speaker=item.get("speaker", ""),
+            role=item.get("role", ""),
+            paraphrase=item.get("paraphrase", ""),
+            source=item.get("quote_source") or item.get("source_url", ""),
+            quote=item.get("quote", ""),
+        )
+        for item in raw.get("statement", [])
+        if "id" in item
+    }
 
 
 @dataclass(frozen=True)
@@ -109,6 +136,8 @@ class Tour:
     title: str
     scenes: tuple[Scene, ...]
     statements: dict[str, Statement] = field(default_factory=dict)
+    own_statements: frozenset[str] = frozenset()
+    """Ids defined in the tour file itself (written back on save); others come from the registry."""
 
     def __len__(self) -> int:
         return len(self.scenes)
@@ -123,7 +152,9 @@ class Tour:
         return {
             "title": self.title,
             "statements": {
-                sid: {k: v for k, v in asdict(s).items() if k != "id"} for sid, s in self.statements.items()
+                sid: {k: v for k, v in asdict(s).items() if k != "id"}
+                for sid, s in self.statements.items()
+                if sid in self.own_statements
             },
             "scenes": [s.to_dict() for s in self.scenes],
         }
@@ -251,11 +282,16 @@ def parse_scene(raw: Any, statements: dict[str, Statement], where: str = "Szene"
     return scene, errors
 
 
-def parse_tour(raw: Any) -> Tour:
-    """Validate a tour document; raises ``TourError`` listing every problem."""
+def parse_tour(raw: Any, known_statements: dict[str, Statement] | None = None) -> Tour:
+    """Validate a tour document; raises ``TourError`` listing every problem.
+
+    Statement ids resolve against the tour's own ``statements`` and then ``known_statements`` (default: the
+    conference registry).
+    """
     if not isinstance(raw, dict):
         raise TourError(["Die Tour muss ein JSON-Objekt sein."])
     errors: list[str] = []
+    registry = conference_statements() if known_statements is None else known_statements
     statements: dict[str, Statement] = {}
     raw_statements = raw.get("statements", {})
     if not isinstance(raw_statements, dict):
@@ -270,8 +306,9 @@ def parse_tour(raw: Any) -> Tour:
             id=sid,
             speaker=_text(errors, where, item, "speaker", 120),
             role=_text(errors, where, item, "role", 200),
-            text=_text(errors, where, item, "text", 400),
+            paraphrase=_text(errors, where, item, "paraphrase", 600),
             source=_text(errors, where, item, "source", 300),
+            quote=_text(errors, where, item, "quote", 600, required=False),
         )
     raw_scenes = raw.get("scenes")
     if not isinstance(raw_scenes, list) or not raw_scenes:
@@ -279,6 +316,8 @@ def parse_tour(raw: Any) -> Tour:
         raw_scenes = []
     if len(raw_scenes) > MAX_SCENES:
         errors.append(f"Eine Tour darf höchstens {MAX_SCENES} Szenen haben.")
+    own = set(statements)
+    statements = {**registry, **statements}
     scenes = []
     poll_ids: set[str] = set()
     for i, item in enumerate(raw_scenes[:MAX_SCENES], start=1):
@@ -295,25 +334,27 @@ def parse_tour(raw: Any) -> Tour:
         title = ""
     if errors:
         raise TourError(errors)
-    return Tour(title=title.strip(), scenes=tuple(scenes), statements=statements)
+    used = {s.statement for s in scenes if s.statement}
+    kept = {sid: st for sid, st in statements.items() if sid in own or sid in used}
+    return Tour(title=title.strip(), scenes=tuple(scenes), statements=kept, own_statements=frozenset(own))
 
 
-def load_tour(path: Path) -> Tour:
+def load_tour(path: Path, known_statements: dict[str, Statement] | None = None) -> Tour:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise TourError([f"Tour-Datei {path} kann nicht gelesen werden: {exc.strerror}."]) from exc
-    return loads_tour(text)
+    return loads_tour(text, known_statements)
 
 
-def loads_tour(text: str) -> Tour:
+def loads_tour(text: str, known_statements: dict[str, Statement] | None = None) -> Tour:
     if len(text.encode("utf-8")) > MAX_TOUR_BYTES:
         raise TourError([f"Die Tour ist größer als {MAX_TOUR_BYTES // 1000} kB."])
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TourError([f"Kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}): {exc.msg}."]) from exc
-    return parse_tour(raw)
+    return parse_tour(raw, known_statements)
 
 
 def dumps_tour(tour: Tour) -> str:
@@ -323,7 +364,7 @@ def dumps_tour(tour: Tour) -> str:
 def save_tour(tour: Tour, path: Path) -> None:
     """Validate (round trip) and write atomically: temp file in the same directory, fsync, rename."""
     text = dumps_tour(tour)
-    loads_tour(text)
+    loads_tour(text, tour.statements)
     atomic_write_text(path, text)
 
 

@@ -125,7 +125,9 @@ class LiveService:
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("live: saved status unreadable (%s); starting at the first scene", exc)
         if status is None and self.tour is not None:
-            status = LiveStatus(version=0, scene=self.tour.scenes[0].to_dict(), position=0, poll=self._poll_for(0))
+            status = LiveStatus(
+                version=0, scene=self.tour.scenes[0].to_dict(), position=0, poll=self._poll_for(0)
+            )
         if status is not None:
             await self._publish(status, keep_version=True)
 
@@ -205,7 +207,15 @@ class LiveService:
         statement = None
         if scene.statement and self.tour and scene.statement in self.tour.statements:
             s = self.tour.statements[scene.statement]
-            statement = {"id": s.id, "speaker": s.speaker, "role": s.role, "text": s.text, "source": s.source}
+            text = f"„{s.quote}“" if s.quote else s.paraphrase
+            statement = {
+                "id": s.id,
+                "speaker": s.speaker,
+                "role": s.role,
+                "text": text,
+                "paraphrase": s.paraphrase if s.quote else "",
+                "source": s.source,
+            }
         poll = None
         if status.poll is not None and scene.poll is not None:
             poll = {
@@ -235,7 +245,9 @@ class LiveService:
                 "breakdown_label": BREAKDOWN_LABELS.get(scene.breakdown, scene.breakdown),
                 "highlight": scene.highlight,
                 "highlight_name": f.names.get(scene.highlight or ""),
-                "highlight_value": format_value(f.value(scene.highlight), f.info) if scene.highlight else None,
+                "highlight_value": format_value(f.value(scene.highlight), f.info)
+                if scene.highlight
+                else None,
                 "title": scene.title,
                 "takeaway": takeaway,
                 "source": f.source,
@@ -270,7 +282,9 @@ class LiveService:
             if not 0 <= position < len(self.tour):
                 raise TourError([f"Szene {position + 1} gibt es nicht (1–{len(self.tour)})."])
             scene = self.tour.scenes[position]
-            status = LiveStatus(version=0, scene=scene.to_dict(), position=position, poll=self._poll_for(position))
+            status = LiveStatus(
+                version=0, scene=scene.to_dict(), position=position, poll=self._poll_for(position)
+            )
             return await self._publish(status)
 
     async def step(self, delta: int) -> LiveStatus:
@@ -286,7 +300,9 @@ class LiveService:
             if self.tour is not None:
                 position = next((i for i, s in enumerate(self.tour.scenes) if s.key == scene.key), None)
             poll = PollState(scene.poll.id) if scene.poll else None
-            return await self._publish(LiveStatus(version=0, scene=scene.to_dict(), position=position, poll=poll))
+            return await self._publish(
+                LiveStatus(version=0, scene=scene.to_dict(), position=position, poll=poll)
+            )
 
     async def poll_action(self, action: str) -> LiveStatus:
         async with self._action_lock:

@@ -1,0 +1,233 @@
+"""Fixtures of the live-mode tests: real servers on free ports, a real redis-server, an SSE client."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from integrationsregion.paths import REPO_DIR
+
+TOKEN = "test-presenter-token-0123456789"
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A server subprocess; its output is shown when a test fails."""
+
+    base: str
+    proc: subprocess.Popen
+    log: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self, timeout: float = 15.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+                raise AssertionError(f"server did not stop on SIGTERM:\n{self.output()[-3000:]}") from None
+        return self.proc.returncode
+
+
+def wait_until_up(server: Server, path: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise AssertionError(f"server exited early:\n{server.output()[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(server.base + path, timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"server not up after {timeout} s:\n{server.output()[-3000:]}")
+
+
+def start_server(cmd: list[str], env: dict[str, str], log: Path, port: int, ready: str) -> Server:
+    full_env = {**os.environ, **env}
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO_DIR, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", proc, log, env)
+    wait_until_up(server, ready)
+    return server
+
+
+def live_env(tmp: Path, **extra: str) -> dict[str, str]:
+    return {
+        "IR_DATA_DIR": str(tmp / "var"),
+        "IR_LIVE_TOUR": str(tmp / "tour.json"),
+        "IR_PRESENTER_TOKEN": TOKEN,
+        "IR_LIVE_KEEPALIVE": "1",
+        **extra,
+    }
+
+
+def copy_tour(tmp: Path) -> Path:
+    target = tmp / "tour.json"
+    if not target.exists():
+        shutil.copy(REPO_DIR / "data" / "live" / "tour.json", target)
+    return target
+
+
+def start_uvicorn(tmp: Path, name: str = "server", **extra: str) -> Server:
+    """The live routes alone (bare Starlette app) under uvicorn."""
+    copy_tour(tmp)
+    port = free_port()
+    cmd = [
+        str(VENV_BIN / "uvicorn"),
+        "--factory",
+        "integrationsregion.live.routes:standalone_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    return start_server(cmd, live_env(tmp, **extra), tmp / f"{name}.log", port, "/live/state.json")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Server]:
+    server = start_uvicorn(tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class SSEClient:
+    """Reads ``state`` events from ``/live/events`` with httpx streaming (no sleeps: blocking reads)."""
+
+    def __init__(self, base: str, role: str = "audience", timeout: float = 10.0):
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0))
+        self._cm = self._client.stream("GET", f"{base}/live/events", params={"role": role})
+        self.response = self._cm.__enter__()
+        self._lines = self.response.iter_lines()
+        self.comments = 0
+
+    def next_state(self) -> dict:
+        event, data = None, []
+        for line in self._lines:
+            if line.startswith(":"):
+                self.comments += 1
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+            elif line == "" and data:
+                if event == "state":
+                    return json.loads("\n".join(data))
+                event, data = None, []
+        raise AssertionError("SSE stream ended")
+
+    def next_comment(self) -> None:
+        before = self.comments
+        for line in self._lines:
+            if line.startswith(":"):
+                self.comments += 1
+            if self.comments > before:
+                return
+        raise AssertionError("SSE stream ended")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._cm.__exit__(None, None, None)
+        self._client.close()
+
+
+@pytest.fixture
+def sse():
+    clients: list[SSEClient] = []
+
+    def connect(base: str, role: str = "audience") -> SSEClient:
+        client = SSEClient(base, role)
+        clients.append(client)
+        return client
+
+    yield connect
+    for client in clients:
+        client.close()
+
+
+def control(base: str, body: dict, token: str | None = TOKEN, **kwargs) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(f"{base}/live/api/control", json=body, headers=headers, timeout=10, **kwargs)
+
+
+def redis_binary() -> str | None:
+    found = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
+    if found:
+        return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], capture_output=True, timeout=600)
+        return shutil.which("redis-server")
+    return None
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    binary = redis_binary()
+    if binary is None:
+        print("SKIP reason: no redis-server binary and it cannot be apt-get installed (not root)")
+        pytest.skip("no redis-server binary and it cannot be apt-get installed (not root)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise AssertionError("redis-server did not start")
+        time.sleep(0.1)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)

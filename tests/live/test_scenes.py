@@ -1,0 +1,119 @@
+"""Scenes and the default tour: validation, German errors, atomic save, shareable URLs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from integrationsregion.live.data import StoreData, facts
+from integrationsregion.live.scenes import THEMES, TourError, load_tour, loads_tour, save_tour
+from integrationsregion.paths import REPO_DIR
+
+TOUR = REPO_DIR / "data" / "live" / "tour.json"
+STATEMENTS = {"kerber_sprache", "gueler_strategie", "geiss_netthoefel_schulterschluss"}
+
+
+@pytest.fixture(scope="module")
+def tour():
+    return load_tour(TOUR)
+
+
+def test_default_tour_covers_themes_statements_and_a_poll(tour):
+    assert {s.theme for s in tour.scenes} == set(THEMES)
+    assert {s.statement for s in tour.scenes if s.statement} == STATEMENTS
+    assert any(s.poll for s in tour.scenes)
+
+
+def test_every_scene_and_poll_has_data_in_the_snapshot(tour):
+    data = StoreData()
+    for scene in tour.scenes:
+        f = facts(data, scene.indicator, scene.year, scene.breakdown)
+        assert len([a for a in f.values if len(a) == 5]) >= 10, scene.title
+        if scene.highlight:
+            assert f.value(scene.highlight) is not None, scene.title
+        if scene.poll:
+            p = scene.poll
+            official = facts(data, p.indicator, p.year, p.breakdown).value(p.ags)
+            assert official is not None and p.min <= official <= p.max
+
+
+def test_takeaways_are_filled_from_the_data(tour):
+    data = StoreData()
+    for scene in tour.scenes:
+        f = facts(data, scene.indicator, scene.year, scene.breakdown)
+        text = scene.takeaway.format(**f.placeholders(scene.highlight))
+        assert "{" not in text and text.strip() != "–"
+        if "{wert}" in scene.takeaway:
+            # the quoted value is the one in the data, in German notation
+            assert f.placeholders(scene.highlight)["wert"] in text
+
+
+def test_explore_url_uses_page_path_and_query_names(tour):
+    scene = next(
+        s for s in tour.scenes if s.highlight and s.breakdown == "foreign" and s.theme == "arbeitsmarkt"
+    )
+    assert scene.explore_path() == (
+        f"/arbeitsmarkt?indikator={scene.indicator}&jahr={scene.year}&einheit={scene.highlight}"
+        "&aufschluesselung=foreign"
+    )
+
+
+def test_invalid_tour_lists_german_errors():
+    raw = {
+        "title": "",
+        "scenes": [
+            {"theme": "sport", "indicator": "X Y", "year": 1800, "title": "", "takeaway": "{zahl}"},
+            {
+                "theme": "bildung",
+                "indicator": "foreign_share",
+                "year": 2024,
+                "title": "t",
+                "takeaway": "{wert}",
+                "statement": "unbekannt",
+                "poll": {
+                    "id": "p",
+                    "question": "q",
+                    "ags": "05513",
+                    "indicator": "x",
+                    "year": 2019,
+                    "min": 5,
+                    "max": 1,
+                },
+            },
+        ],
+    }
+    with pytest.raises(TourError) as err:
+        loads_tour(json.dumps(raw))
+    text = " ".join(err.value.errors)
+    for expected in (
+        "Thema „sport“",
+        "Jahreszahl",
+        "Platzhalter zahl",
+        "„title“",
+        "brauchen „highlight“",
+        "Aussage „unbekannt“",
+        "„min“ muss kleiner",
+    ):
+        assert expected in text
+    with pytest.raises(TourError, match="Kein gültiges JSON"):
+        loads_tour("{")
+
+
+def test_save_is_atomic_and_round_trips(tmp_path: Path, tour, monkeypatch):
+    target = tmp_path / "tour.json"
+    save_tour(tour, target)
+    assert load_tour(target) == tour
+    assert [p.name for p in tmp_path.iterdir()] == ["tour.json"]  # no temp files left
+    before = target.read_text(encoding="utf-8")
+
+    # a crash while writing leaves the old file intact
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("integrationsregion.live.scenes.os.replace", boom)
+    with pytest.raises(OSError):
+        save_tour(tour.with_scenes(list(tour.scenes[:1])), target)
+    assert target.read_text(encoding="utf-8") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["tour.json"]
