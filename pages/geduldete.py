@@ -1,9 +1,16 @@
-"""Placeholder until its issue lands."""
+"""Geduldete & Kosten: tolerated persons per unit, the FlüAG rules and a transparent cost estimate."""
 
-import streamlit as st
-
+from integrationsregion.ui import cost_estimate, theme
 from integrationsregion.ui.layout import footer
 
-st.title("In Arbeit")
-st.info("Diese Seite ist in Arbeit.")
+view = theme.page(
+    "geduldete",
+    intro=(
+        "Geduldete und weitere ausreisepflichtige Schutzsuchende in den 15 Kreisen und kreisfreien Städten der "
+        "Metropole Ruhr, dazu die Kostenregeln des Flüchtlingsaufnahmegesetzes NRW (FlüAG) und eine offen "
+        "gerechnete Schätzung der Kosten, die das Land den Kommunen nicht erstattet."
+    ),
+    default="rejected_protection_status_with_duldung",
+)
+cost_estimate.section(view)
 footer()

@@ -1,9 +1,9 @@
-"""Start / Konferenz: the conference, its statements and the region at a glance."""
+"""Start / Konferenz: the conference, its statements beside their evidence, and the region at a glance."""
 
 import streamlit as st
 
 from integrationsregion.catalogue import format_number
-from integrationsregion.ui import data
+from integrationsregion.ui import data, theme
 from integrationsregion.ui.layout import footer, statement_card
 
 store, conf = data.store(), data.conference()
@@ -34,19 +34,43 @@ with right:
     units = store.regions.units()
     st.metric("Kreise und kreisfreie Städte", len(units))
     st.metric("Städte und Gemeinden", len(store.regions.municipalities()))
-    pop_years = store.years("population")
-    latest = pop_years[-1]
+    latest = store.years("population")[-1]
     pop = store.cross_section("population", latest)
     if pop["value"].notna().all():
         st.metric(f"Einwohner 31.12.{latest}", format_number(pop["value"].sum(), 0))
-        st.caption(f"Summe der 15 Einheiten, {sorted(set(pop['source_label']))[0]}")
+        st.caption(f"Summe der 15 Einheiten · Quelle: {'; '.join(sorted(set(pop['source_label'])))}")
+    share_year = store.years("foreign_share", "foreign")[-1]
+    shares = store.cross_section("foreign_share", share_year, "foreign").dropna(subset=["value"])
+    if len(shares):
+        low, high = shares.loc[shares["value"].idxmin()], shares.loc[shares["value"].idxmax()]
+        ind = store.catalogue["foreign_share"]
+        st.metric(
+            f"Ausländeranteil 31.12.{share_year}",
+            f"{ind.format(low['value'])} bis {ind.format(high['value'])}",
+            help="Spanne über die 15 Einheiten",
+        )
+        st.caption(
+            f"von {low['name']} bis {high['name']} · Quelle: {'; '.join(sorted(set(shares['source_label'])))} · "
+            f"[Bildung](/bildung) · [Arbeitsmarkt](/arbeitsmarkt) · [Geduldete](/geduldete)"
+        )
+    if conf.rvr_figures:
+        with st.expander("Zahlen des RVR zur Konferenz (Sekundärquelle)"):
+            for fig in conf.rvr_figures:
+                st.markdown(f"- {fig['text']} ([{fig['source']}]({fig['url']}))")
 
-st.subheader("Aussagen der Konferenz")
+st.subheader("Aussagen der Konferenz – und was die Zahlen zeigen")
 titles = {i.id: i.short for i in store.catalogue.all()}
-cols = st.columns(2)
-for n, statement in enumerate(conf.statements):
-    with cols[n % 2]:
+for statement in conf.statements:
+    card, charts_col = st.columns([1, 1.4], gap="medium")
+    with card:
         statement_card(statement, titles)
+    with charts_col:
+        shown = theme.evidence(statement.indicators)
+        if not shown:
+            st.caption("Zu dieser Aussage liegen keine Kreiswerte vor.")
+        for n, (kind, indicator_id, breakdown, year) in enumerate(shown):
+            theme.evidence_chart(kind, indicator_id, breakdown, year, key=f"start:{statement.id}:{n}")
+    st.divider()
 
 st.subheader("Datenlage")
 by_theme = {}
@@ -56,7 +80,7 @@ for ind in store.catalogue.all():
         by_theme.setdefault(store.catalogue.themes[ind.theme], []).append(
             {"Indikator": ind.title, "Jahre": ", ".join(str(y) for y in years)}
         )
-for theme, rows in by_theme.items():
-    with st.expander(f"{theme}: {len(rows)} Indikatoren"):
+for theme_label, rows in by_theme.items():
+    with st.expander(f"{theme_label}: {len(rows)} Indikatoren"):
         st.dataframe(rows, hide_index=True, width="stretch")
 footer()

@@ -15,3 +15,12 @@ def test_start_page_shows_conference_facts_statements_and_coverage():
     assert "Geiß-Netthöfel" in text and "Kerber" in text
     assert [m.value for m in at.metric][:2] == ["15", "53"]
     assert any("Indikatoren" in e.label for e in at.expander)
+
+
+def test_start_page_puts_evidence_charts_beside_the_statements():
+    at = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 4  # one or two small charts per statement
+    captions = " ".join(c.value for c in at.caption)
+    assert captions.count("Quelle:") >= 4 and "/methodik?indikator=" in captions
+    assert any(m.label.startswith("Ausländeranteil 31.12.") for m in at.metric)

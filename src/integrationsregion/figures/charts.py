@@ -1,0 +1,673 @@
+"""Bar charts and time series of one indicator: pure plotly, no Streamlit.
+
+Conventions shared by every builder:
+- units without a value are listed as "keine Daten" (text, never a zero bar); time series insert
+  missing years as None and never connect across them or across a series break (`data/breaks.toml`);
+- German number format (`format_value`), hover with value, year (Stichtag where it is not 31.12.)
+  and source; values from secondary sources are hatched and say so in the hover;
+- colours from the Okabe-Ito palette (colour-blind safe); references also differ by dash style;
+- the title (with year) and a short source line are part of the figure, so an exported PNG carries them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator, format_value
+from integrationsregion.paths import DATA_DIR
+from integrationsregion.regions import GERMANY, NRW, RUHR
+
+NO_DATA_LABEL = "keine Daten"
+SECONDARY_NOTE = "schraffiert = Sekundärquelle"
+
+# Okabe-Ito (Okabe & Ito 2008), distinguishable with the common colour-vision deficiencies.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+VERMILLION = "#D55E00"
+GREEN = "#009E73"
+PURPLE = "#CC79A7"
+SKY = "#56B4E9"
+BLACK = "#000000"
+GREY = "#B8B8B8"
+BAR = SKY
+BAR_SELECTED = VERMILLION
+BREAKDOWN_COLOURS = {"total": BLUE, "foreign": ORANGE}
+
+REFERENCE_STYLE = {
+    RUHR: {"label": "Ruhr", "color": GREEN, "dash": "solid"},
+    NRW: {"label": "NRW", "color": PURPLE, "dash": "dash"},
+    GERMANY: {"label": "Deutschland", "color": BLACK, "dash": "dot"},
+}
+
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14}
+BREAKDOWN_SLUGS = {
+    "total": "insgesamt",
+    "foreign": "auslaender",
+    "german": "deutsche",
+    "syria": "syrien",
+    "afghanistan": "afghanistan",
+    "iraq": "irak",
+}
+
+
+# --------------------------------------------------------------------------------------------- breaks
+
+
+@dataclass(frozen=True)
+class SeriesBreak:
+    """Values of `indicator` before and after `between` are not comparable."""
+
+    indicator: str
+    between: tuple[int, int]
+    label: str
+    detail: str
+    breakdowns: tuple[str, ...] = ()
+
+    def applies(self, indicator_id: str, breakdown: str) -> bool:
+        return self.indicator == indicator_id and (not self.breakdowns or breakdown in self.breakdowns)
+
+    @property
+    def position(self) -> float:
+        """Where the break is drawn on a year axis: halfway between the two years."""
+        return (self.between[0] + self.between[1]) / 2
+
+
+def load_breaks(data_dir: Path = DATA_DIR) -> list[SeriesBreak]:
+    """All series breaks of `data/breaks.toml`."""
+    raw = tomllib.loads((data_dir / "breaks.toml").read_text(encoding="utf-8"))
+    out = []
+    for item in raw.get("break", []):
+        a, b = (int(y) for y in item["between"])
+        if not a < b:
+            raise ValueError(f"break of {item['indicator']}: years {a}, {b} not ascending")
+        out.append(
+            SeriesBreak(
+                indicator=item["indicator"],
+                between=(a, b),
+                label=item["label"],
+                detail=item["detail"],
+                breakdowns=tuple(item.get("breakdowns", ())),
+            )
+        )
+    return out
+
+
+def breaks_for(breaks: list[SeriesBreak], indicator_id: str, breakdown: str) -> list[SeriesBreak]:
+    return [b for b in breaks if b.applies(indicator_id, breakdown)]
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def slug(text: str) -> str:
+    """ASCII file-name part of a German text: "Ausländer/-innen" -> "auslaender_innen"."""
+    text = text.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def export_filename(indicator: Indicator, breakdown: str, year: int | None = None, kind: str = "") -> str:
+    """German file name for plotly's PNG export, e.g. `arbeitslosenquote_auslaender_2019`."""
+    parts = [slug(indicator.short)]
+    if len(indicator.breakdowns) > 1 or breakdown != "total":
+        parts.append(BREAKDOWN_SLUGS.get(breakdown, slug(breakdown)))
+    if year is not None:
+        parts.append(str(year))
+    if kind:
+        parts.append(slug(kind))
+    return "_".join(parts)
+
+
+def plotly_config(filename: str) -> dict:
+    """`config` for `st.plotly_chart`: German PNG file name, no plotly logo, no box/lasso tools."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    }
+
+
+ADDITIVE_UNITS = ("persons", "eur", "eur_thousand")
+
+
+def is_count(indicator: Indicator) -> bool:
+    """Counts and sums: NRW or Germany are no yardstick for a Kreis (they are just bigger)."""
+    return indicator.unit in ADDITIVE_UNITS
+
+
+def breakdown_label(breakdown: str) -> str:
+    return BREAKDOWN_LABELS.get(breakdown, breakdown)
+
+
+def title_text(indicator: Indicator, breakdown: str, year: int | None = None, width: int = 42) -> str:
+    """Figure title: indicator, breakdown (if there is a choice) and year, wrapped for small screens."""
+    text = indicator.title
+    if len(indicator.breakdowns) > 1 or breakdown not in ("total",):
+        text += f" – {breakdown_label(breakdown)}"
+    if year is not None:
+        text += f", {year}"
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def date_text(ref_date: object) -> str:
+    """German reading of a reference date: 2019-02-28 -> 28.02.2019, 2019-11 -> 11/2019."""
+    if ref_date is None or (isinstance(ref_date, float) and math.isnan(ref_date)) or pd.isna(ref_date):
+        return ""
+    text = str(ref_date)
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+        return f"{m[3]}.{m[2]}.{m[1]}"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        return f"{m[2]}/{m[1]}"
+    return text
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
+
+
+def _year_line(year: object, ref_date: object) -> str:
+    """Hover line for the year; names the Stichtag when it is not simply the year or its 31.12."""
+    day = date_text(ref_date)
+    year_text = str(int(year)) if not _is_missing(year) else "–"
+    if day and day not in (year_text, f"31.12.{year_text}"):
+        return f"Jahr: {year_text} (Stichtag {day})"
+    return f"Jahr: {year_text}"
+
+
+def _source_text(row: pd.Series) -> str:
+    label = row.get("source_label")
+    text = "–" if _is_missing(label) else str(label)
+    if row.get("quality") == "secondary" and "Sekundär" not in text:
+        text += " (Sekundärquelle)"
+    return text
+
+
+def _sources_line(frames: list[pd.DataFrame]) -> str:
+    labels: list[str] = []
+    for frame in frames:
+        if frame is None or frame.empty or "source_label" not in frame:
+            continue
+        shown = frame.dropna(subset=["value"]) if "value" in frame else frame
+        for label in shown["source_label"].dropna().astype(str):
+            if label not in labels:
+                labels.append(label)
+    text = "Quelle: " + ("; ".join(labels) if labels else NO_DATA_LABEL)
+    return "<br>".join(textwrap.wrap(text, 110))
+
+
+def _layout(fig: go.Figure, title: str, source: str, *, height: int, bottom: int = 70) -> None:
+    lines = source.count("<br>") + 1
+    top = 60 + 18 * title.count("<br>")
+    plot_height = max(height - top - bottom - 14 * lines, 100)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        font=FONT,
+        separators=",.",
+        height=height,
+        margin={"l": 10, "r": 20, "t": top, "b": bottom + 14 * lines},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel={"bgcolor": "white", "font_size": 13},
+        # below the x tick labels (about 30 px), whatever the figure's height
+        legend={"orientation": "h", "x": 0, "y": -32 / plot_height, "yanchor": "top", "xanchor": "left"},
+        annotations=[
+            *fig.layout.annotations,
+            {
+                "text": source,
+                "x": 0,
+                "y": 0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "top",
+                "yshift": -(bottom - 10),
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#555555"},
+            },
+        ],
+    )
+
+
+def _value_text(indicator: Indicator, value: object) -> str:
+    return format_value(None if _is_missing(value) else float(value), indicator.unit, indicator.decimals)
+
+
+# --------------------------------------------------------------------------------------------- ranking
+
+
+def ranking(
+    cross_section: pd.DataFrame,
+    references: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    breakdown: str,
+    year: int,
+    highlight: str | None = None,
+    compact: bool = False,
+) -> go.Figure:
+    """Horizontal bars of the 15 units (highest first), reference lines for Ruhr/NRW/Deutschland.
+
+    `cross_section`: `Store.cross_section` (region, name, value, year, source_label, quality, ref_date);
+    `references`: `Store.references`. Units without a value are listed at the end as "keine Daten".
+    """
+    cs = cross_section.copy()
+    present = cs[cs["value"].notna()].sort_values("value", ascending=False, kind="stable")
+    missing = cs[cs["value"].isna()]
+    order = list(present["name"]) + list(missing["name"])
+    labels = {
+        name: f"<b>{name}</b>" if region == highlight else name
+        for name, region in zip(cs["name"], cs["region"], strict=True)
+    }
+
+    fig = go.Figure()
+    if len(present):
+        secondary = present["quality"].eq("secondary")
+        fig.add_trace(
+            go.Bar(
+                x=present["value"].astype(float).tolist(),
+                y=[labels[n] for n in present["name"]],
+                orientation="h",
+                marker={
+                    "color": [BAR_SELECTED if r == highlight else BAR for r in present["region"]],
+                    "pattern": {"shape": ["/" if s else "" for s in secondary], "fgcolor": "#333333"},
+                    "line": {"width": 0},
+                },
+                text=[_value_text(indicator, v) for v in present["value"]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[
+                    [
+                        n,
+                        _value_text(indicator, row["value"]),
+                        _year_line(row["year"], row.get("ref_date")),
+                        _source_text(row),
+                    ]
+                    for n, (_, row) in zip(present["name"], present.iterrows(), strict=True)
+                ],
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>"
+                "Quelle: %{customdata[3]}<extra></extra>",
+                showlegend=False,
+                name=indicator.short,
+            )
+        )
+    if len(missing):
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(missing),
+                y=[labels[n] for n in missing["name"]],
+                mode="text",
+                text=[f"  {NO_DATA_LABEL}"] * len(missing),
+                textposition="middle right",
+                textfont={"color": "#666666", "size": 13},
+                customdata=[[n, str(year)] for n in missing["name"]],
+                hovertemplate="<b>%{customdata[0]}</b><br>keine Daten für %{customdata[1]}<extra></extra>",
+                showlegend=False,
+                name=NO_DATA_LABEL,
+            )
+        )
+
+    refs = references.dropna(subset=["value"]) if len(references) else references
+    if is_count(indicator):
+        refs = refs.iloc[0:0]  # a count of NRW is no reference line for a Kreis
+    for _, row in refs.iterrows():
+        style = REFERENCE_STYLE.get(row["region"])
+        if style is None:
+            continue
+        value = float(row["value"])
+        fig.add_shape(
+            type="line",
+            x0=value,
+            x1=value,
+            y0=0,
+            y1=1,
+            xref="x",
+            yref="paper",
+            line={"color": style["color"], "dash": style["dash"], "width": 2},
+        )
+        # Legend entry (the shape itself has none) naming the reference and its value.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line={"color": style["color"], "dash": style["dash"], "width": 2},
+                name=f"{style['label']}: {_value_text(indicator, value)}",
+                hoverinfo="skip",
+            )
+        )
+
+    values = (
+        [float(v) for v in present["value"]] + [float(v) for v in refs["value"]]
+        if len(refs)
+        else [float(v) for v in present["value"]]
+    )
+    top = max(values) if values else 1.0
+    low = min(0.0, min(values)) if values else 0.0
+    fig.update_xaxes(
+        range=[low, top * 1.18 if top > 0 else 1.0],
+        tickformat=f",.{min(indicator.decimals, 1)}f",
+        gridcolor="#e5e5e5",
+        zeroline=True,
+        zerolinecolor="#999999",
+        fixedrange=True,
+    )
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=[labels[n] for n in order],
+        autorange="reversed",
+        fixedrange=True,
+        automargin=True,
+    )
+    has_secondary = bool(len(present)) and present["quality"].eq("secondary").any()
+    source = _sources_line([cs, refs])
+    if has_secondary:
+        source += f"<br>{SECONDARY_NOTE}"
+    bar_height = 20 if compact else 28
+    _layout(
+        fig,
+        title_text(indicator, breakdown, year),
+        source,
+        height=140 + bar_height * len(order) + (0 if refs.empty else 30),
+        bottom=85 if not refs.empty else 40,  # room for a legend wrapped in two lines on phones
+    )
+    fig.update_layout(bargap=0.25)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- time series
+
+
+def time_series(
+    series: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    breakdown: str,
+    breaks: list[SeriesBreak] = (),
+    highlight: str | None = None,
+    background: list[str] = (),
+) -> go.Figure:
+    """Lines over all years of the data; missing years are gaps, breaks are marked and never bridged.
+
+    `series`: `Store.series` rows (region, name, year, value, ref_date, quality, source_label).
+    Regions in `background` are drawn thin and grey (context), `highlight` bold, the references
+    (Ruhr/NRW/Deutschland) in their colours and dash styles; any other region in a palette colour.
+    """
+    data = series.dropna(subset=["value"])
+    breaks = [b for b in breaks if b.applies(indicator.id, breakdown)]
+    fig = go.Figure()
+    if data.empty:
+        _layout(fig, title_text(indicator, breakdown), f"Quelle: {NO_DATA_LABEL}", height=300)
+        fig.add_annotation(text=NO_DATA_LABEL, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return fig
+
+    first, last = int(data["year"].min()), int(data["year"].max())
+    cuts = [b.position for b in breaks if first <= b.between[0] and b.between[1] <= last]
+    axis = sorted([float(y) for y in range(first, last + 1)] + cuts)
+    palette = [BLUE, ORANGE, GREEN, PURPLE, SKY]
+    extra = 0
+
+    ordered = list(dict.fromkeys(data["region"]))
+    # Background first (drawn below), then other regions, the references and the highlight on top.
+    rank = {
+        r: (
+            0
+            if r in background and r != highlight
+            else 2
+            if r in REFERENCE_STYLE
+            else 3
+            if r == highlight
+            else 1
+        )
+        for r in ordered
+    }
+    shown_background = False
+    for region in sorted(ordered, key=lambda r: rank[r]):
+        rows = data[data["region"] == region].set_index("year")
+        name = str(rows["name"].iloc[0])
+        ys, custom = [], []
+        for x in axis:
+            year = int(x) if float(x).is_integer() else None
+            if year is not None and year in rows.index:
+                row = rows.loc[year]
+                ys.append(float(row["value"]))
+                custom.append(
+                    [
+                        name,
+                        _value_text(indicator, row["value"]),
+                        _year_line(year, row.get("ref_date")),
+                        _source_text(row),
+                    ]
+                )
+            else:
+                ys.append(None)
+                custom.append([name, NO_DATA_LABEL, "", ""])
+        if region in background and region != highlight:
+            line = {"color": GREY, "width": 1}
+            marker = {"size": 5, "color": GREY}
+            legend = {
+                "name": "übrige Einheiten",
+                "legendgroup": "background",
+                "showlegend": not shown_background,
+            }
+            shown_background = True
+        elif region in REFERENCE_STYLE:
+            style = REFERENCE_STYLE[region]
+            line = {"color": style["color"], "dash": style["dash"], "width": 2.5}
+            marker = {"size": 7, "color": style["color"], "symbol": "diamond"}
+            legend = {"name": style["label"]}
+        elif region == highlight:
+            line = {"color": VERMILLION, "width": 4}
+            marker = {"size": 10, "color": VERMILLION}
+            legend = {"name": name}
+        else:
+            colour = palette[extra % len(palette)]
+            extra += 1
+            line = {"color": colour, "width": 2.5}
+            marker = {"size": 8, "color": colour}
+            legend = {"name": name}
+        fig.add_trace(
+            go.Scatter(
+                x=axis,
+                y=ys,
+                mode="lines+markers",
+                connectgaps=False,
+                line=line,
+                marker=marker,
+                customdata=custom,
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>"
+                "Quelle: %{customdata[3]}<extra></extra>",
+                **legend,
+            )
+        )
+
+    for b in breaks:
+        if b.position not in cuts:
+            continue
+        fig.add_vline(x=b.position, line={"color": "#444444", "dash": "dot", "width": 1.5})
+        fig.add_annotation(
+            x=b.position,
+            y=1,
+            yref="paper",
+            text=f"Bruch: {b.label}",
+            hovertext=b.detail,
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 12, "color": "#444444"},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    years = list(range(first, last + 1))
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=years,
+        ticktext=[str(y) for y in years],
+        range=[first - 0.4, last + 0.4],
+        gridcolor="#eeeeee",
+        fixedrange=True,
+    )
+    fig.update_yaxes(
+        tickformat=f",.{min(indicator.decimals, 1)}f",
+        title={"text": indicator.unit_label, "font": {"size": 12}},
+        gridcolor="#e5e5e5",
+        rangemode="tozero",
+        fixedrange=True,
+    )
+    source = _sources_line([data])
+    if data["quality"].eq("secondary").any():
+        source += "<br>enthält Sekundärquellen (siehe Tooltip)"
+    _layout(fig, title_text(indicator, breakdown) + "<br><sup>Zeitreihe</sup>", source, height=440, bottom=90)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------- nationality
+
+
+def nationality_comparison(
+    total: pd.DataFrame,
+    foreign: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    year: int,
+    total_refs: pd.DataFrame | None = None,
+    foreign_refs: pd.DataFrame | None = None,
+    highlight: str | None = None,
+    compact: bool = False,
+    regions: list[str] | None = None,
+) -> go.Figure:
+    """Side-by-side bars "insgesamt" vs. "Ausländer/-innen" for the units (and references) of one year.
+
+    `total`/`foreign`: `Store.cross_section` of the two breakdowns; `*_refs`: `Store.references`.
+    Order: references first, then units by the foreigners' value (highest first), units without any
+    value last; a missing bar is labelled "keine Daten". `regions` limits the rows shown.
+    """
+    frames = {}
+    for key, cs, refs in (("total", total, total_refs), ("foreign", foreign, foreign_refs)):
+        parts = [cs]
+        if refs is not None and len(refs):
+            parts.append(refs.assign(name=[REFERENCE_STYLE[r]["label"] for r in refs["region"]]))
+        frames[key] = pd.concat(parts, ignore_index=True).set_index("region")
+    regions_all = list(dict.fromkeys(list(frames["foreign"].index) + list(frames["total"].index)))
+    if regions is not None:
+        regions_all = [r for r in regions_all if r in regions]
+    refs_first = [r for r in (RUHR, NRW, GERMANY) if r in regions_all]
+    units = [r for r in regions_all if r not in REFERENCE_STYLE]
+
+    def fvalue(r: str) -> float:
+        v = frames["foreign"]["value"].get(r)
+        return -math.inf if _is_missing(v) else float(v)
+
+    units.sort(key=fvalue, reverse=True)
+    order = refs_first + units
+    names = {}
+    for r in order:
+        frame = frames["foreign"] if r in frames["foreign"].index else frames["total"]
+        name = str(frame.at[r, "name"])
+        names[r] = (
+            f"<b>{name}</b>" if r == highlight else (f"<i>{name}</i>" if r in REFERENCE_STYLE else name)
+        )
+
+    fig = go.Figure()
+    all_values: list[float] = []
+    for key in ("total", "foreign"):
+        frame = frames[key]
+        xs, ys, custom, patterns = [], [], [], []
+        gaps: list[str] = []
+        for r in order:
+            label = f"{names[r]} "  # one category per region; the two bars of a region share it
+            if r in frame.index and not _is_missing(frame.at[r, "value"]):
+                row = frame.loc[r]
+                xs.append(float(row["value"]))
+                ys.append(label)
+                patterns.append("/" if row.get("quality") == "secondary" else "")
+                custom.append(
+                    [
+                        str(row["name"]),
+                        breakdown_label(key),
+                        _value_text(indicator, row["value"]),
+                        _year_line(year, row.get("ref_date")),
+                        _source_text(row),
+                    ]
+                )
+                all_values.append(float(row["value"]))
+            else:
+                gaps.append(label)
+        fig.add_trace(
+            go.Bar(
+                x=xs,
+                y=ys,
+                orientation="h",
+                name=breakdown_label(key),
+                offsetgroup=key,
+                legendgroup=key,
+                marker={
+                    "color": BREAKDOWN_COLOURS[key],
+                    "pattern": {"shape": patterns, "fgcolor": "#333333"},
+                },
+                text=[c[2] for c in custom],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=custom,
+                hovertemplate="<b>%{customdata[0]}</b> – %{customdata[1]}<br>%{customdata[2]}<br>"
+                "%{customdata[3]}<br>Quelle: %{customdata[4]}<extra></extra>",
+            )
+        )
+        if gaps:
+            # A text in the bar's slot (scattermode="group"), never a zero-length bar.
+            fig.add_trace(
+                go.Scatter(
+                    x=[0] * len(gaps),
+                    y=gaps,
+                    mode="text",
+                    offsetgroup=key,
+                    legendgroup=key,
+                    text=[f"  {breakdown_label(key)}: {NO_DATA_LABEL}"] * len(gaps),
+                    textposition="middle right",
+                    textfont={"color": "#666666", "size": 12},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+    top = max(all_values) if all_values else 1.0
+    fig.update_xaxes(
+        range=[min(0.0, *all_values) if all_values else 0.0, top * 1.22 if top > 0 else 1.0],
+        tickformat=f",.{min(indicator.decimals, 1)}f",
+        gridcolor="#e5e5e5",
+        fixedrange=True,
+    )
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=[f"{names[r]} " for r in order],
+        autorange="reversed",
+        fixedrange=True,
+        automargin=True,
+    )
+    title = indicator.title + f" – insgesamt und Ausländer/-innen, {year}"
+    source = _sources_line([frames["total"].reset_index(), frames["foreign"].reset_index()])
+    per_row = 30 if compact else 40
+    _layout(
+        fig,
+        "<br>".join(textwrap.wrap(title, 42)),
+        source,
+        height=170 + per_row * len(order),
+        bottom=60,
+    )
+    fig.update_layout(
+        barmode="group",
+        scattermode="group",
+        bargap=0.2,
+        bargroupgap=0.05,
+        scattergap=0.2,
+        legend={"traceorder": "normal"},
+    )
+    return fig

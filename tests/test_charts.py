@@ -1,0 +1,150 @@
+"""Charts show gaps as gaps, references as lines, breaks as breaks – with German numbers and sources."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from integrationsregion.catalogue import format_value
+from integrationsregion.figures import charts
+
+UNITS_WITH_REFS = ["RVR", "05", "DG"]
+
+
+def _units(store):
+    return [r.ags for r in store.regions.units()]
+
+
+def _bars(fig: go.Figure) -> list:
+    return [t for t in fig.data if t.type == "bar"]
+
+
+def test_ranking_lists_units_without_data_as_text_not_as_bars(store):
+    ind = store.catalogue["tolerated_persons"]
+    cs = store.cross_section(ind.id, 2023)
+    fig = charts.ranking(cs, store.references(ind.id, 2023), ind, breakdown="total", year=2023)
+    (bars,) = _bars(fig)
+    assert len(bars.x) == cs["value"].notna().sum() < 15
+    texts = [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
+    assert len(texts) == 1 and all("keine Daten" in s for s in texts[0].text)
+    assert len(bars.y) + len(texts[0].y) == 15
+    assert 0 not in list(bars.x)
+
+
+def test_ranking_draws_reference_lines_with_german_values(store):
+    ind = store.catalogue["unemployment_rate"]
+    refs = store.references(ind.id, 2019, "foreign")
+    fig = charts.ranking(
+        store.cross_section(ind.id, 2019, "foreign"),
+        refs,
+        ind,
+        breakdown="foreign",
+        year=2019,
+        highlight="05513",
+    )
+    assert len(fig.layout.shapes) == len(refs)
+    legend = [t.name for t in fig.data if t.type == "scatter" and t.mode == "lines"]
+    nrw = refs.set_index("region").loc["05", "value"]
+    assert f"NRW: {format_value(nrw, ind.unit, ind.decimals)}" in legend
+    (bars,) = _bars(fig)
+    colours = dict(zip(bars.y, bars.marker.color, strict=True))
+    assert colours["<b>Gelsenkirchen</b>"] == charts.BAR_SELECTED
+    assert {c for y, c in colours.items() if "Gelsenkirchen" not in y} == {charts.BAR}
+
+
+def test_ranking_of_counts_has_no_nrw_line(store):
+    ind = store.catalogue["rejected_protection_status_with_duldung"]
+    fig = charts.ranking(
+        store.cross_section(ind.id, 2024), store.references(ind.id, 2024), ind, breakdown="total", year=2024
+    )
+    assert not fig.layout.shapes
+
+
+def test_hover_names_value_year_and_source(store):
+    ind = store.catalogue["unemployment_rate"]
+    cs = store.cross_section(ind.id, 2019, "foreign")
+    fig = charts.ranking(cs, store.references(ind.id, 2019, "foreign"), ind, breakdown="foreign", year=2019)
+    (bars,) = _bars(fig)
+    row = cs.set_index("name").loc["Gelsenkirchen"]
+    custom = next(c for c in bars.customdata if c[0] == "Gelsenkirchen")
+    assert custom[1] == format_value(row["value"], ind.unit, ind.decimals)
+    assert custom[2] == "Jahr: 2019"
+    assert custom[3] == row["source_label"]
+    assert "," in custom[1]  # German decimal comma
+
+
+def test_time_series_inserts_missing_years_as_gaps(store):
+    ind = store.catalogue["unemployment_rate"]
+    series = store.series(ind.id, _units(store) + UNITS_WITH_REFS, "foreign")
+    fig = charts.time_series(series, ind, breakdown="foreign", highlight="05513", background=_units(store))
+    ge = next(t for t in fig.data if t.name == "Gelsenkirchen")
+    points = dict(zip(ge.x, ge.y, strict=True))
+    assert ge.connectgaps is False
+    assert points[2017.0] is None and points[2018.0] is None  # not published at Kreis level
+    assert 2021.0 in points and points[2021.0] is None
+    assert points[2019.0] == store.value("05513", ind.id, 2019, "foreign")["value"]
+
+
+def test_time_series_breaks_the_line_at_a_series_break(store):
+    ind = store.catalogue["population"]
+    breaks = charts.load_breaks()
+    series = store.series(ind.id, _units(store), "total")
+    fig = charts.time_series(series, ind, breakdown="total", breaks=breaks, background=_units(store))
+    cut = next(b for b in breaks if b.indicator == "population" and b.between == (2022, 2023)).position
+    for trace in fig.data:
+        assert dict(zip(trace.x, trace.y, strict=True))[cut] is None
+    assert any(s.x0 == cut for s in fig.layout.shapes)
+    assert any("Zensus 2022" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_breaks_file_names_known_indicators(store):
+    for b in charts.load_breaks():
+        assert b.indicator in store.catalogue
+        assert b.between[0] < b.between[1]
+
+
+def test_nationality_comparison_shows_both_breakdowns_side_by_side(store):
+    ind = store.catalogue["unemployment_rate"]
+    fig = charts.nationality_comparison(
+        store.cross_section(ind.id, 2019, "total"),
+        store.cross_section(ind.id, 2019, "foreign"),
+        ind,
+        year=2019,
+        total_refs=store.references(ind.id, 2019, "total"),
+        foreign_refs=store.references(ind.id, 2019, "foreign"),
+    )
+    names = [t.name for t in _bars(fig)]
+    assert names == ["insgesamt", "Ausländer/-innen"]
+    assert fig.layout.barmode == "group"
+    foreign = _bars(fig)[1]
+    ge = next(c for c in foreign.customdata if c[0] == "Gelsenkirchen")
+    value = store.value("05513", ind.id, 2019, "foreign")["value"]
+    assert ge[2] == format_value(value, ind.unit, ind.decimals)
+
+
+def test_nationality_comparison_marks_a_missing_breakdown_as_no_data(store):
+    ind = store.catalogue["unemployment_rate"]
+    fig = charts.nationality_comparison(
+        store.cross_section(ind.id, 2017, "total"),
+        store.cross_section(ind.id, 2017, "foreign"),
+        ind,
+        year=2017,
+    )
+    foreign = _bars(fig)[1]
+    assert len(foreign.x) == 0  # no foreigners' rate 2017 at Kreis level: no bars, not zero bars
+    gaps = [t for t in fig.data if t.type == "scatter"]
+    assert gaps and all("keine Daten" in s for s in gaps[0].text)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "breakdown", "year", "kind", "expected"),
+    [
+        ("unemployment_rate", "foreign", 2019, "", "arbeitslosenquote_auslaender_2019"),
+        ("unemployment_rate", "total", None, "zeitreihe", "arbeitslosenquote_insgesamt_zeitreihe"),
+        ("school_leavers_no_degree_share", "total", 2023, "karte", "ohne_hauptschulabschluss_2023_karte"),
+    ],
+)
+def test_png_export_file_names_are_german(store, indicator, breakdown, year, kind, expected):
+    name = charts.export_filename(store.catalogue[indicator], breakdown, year, kind)
+    assert name == expected
+    assert charts.plotly_config(name)["toImageButtonOptions"]["filename"] == expected

@@ -1,0 +1,139 @@
+"""The cost estimate for Geduldete: rules read from the snapshot, hand-worked examples, visible formulas."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrationsregion import costmodel
+from integrationsregion.costmodel import Inputs, UnsupportedYear
+
+
+def _param(store, indicator, year):
+    obs = store.observations
+    row = obs[(obs["indicator"] == indicator) & (obs["region"] == "05") & (obs["year"] == year)]
+    return float(row["value"].iloc[0])
+
+
+def test_rules_before_2021_pay_the_flat_rate_for_three_months(store):
+    rules = costmodel.rules_for(2019, True, store.observations)
+    assert rules.regime == "window"
+    assert rules.window_months == 3
+    assert rules.flat_rate.value == _param(store, "fluag_flat_rate_month", 2017) == 866
+    assert rules.flat_rate.source_label
+    assert rules.one_off is None
+
+
+@pytest.mark.parametrize(
+    ("year", "kreisfrei", "indicator", "row_year"),
+    [
+        (2022, True, "fluag_flat_rate_month_kreisfrei", 2021),
+        (2023, False, "fluag_flat_rate_month_kreisangehoerig", 2021),
+        (2024, True, "fluag_flat_rate_month_kreisfrei", 2024),
+        (2024, False, "fluag_flat_rate_month_kreisangehoerig", 2024),
+    ],
+)
+def test_rules_from_2021_use_the_rate_in_force(store, year, kreisfrei, indicator, row_year):
+    rules = costmodel.rules_for(year, kreisfrei, store.observations)
+    assert rules.regime == "one_off"
+    assert rules.flat_rate.indicator == indicator
+    assert rules.flat_rate.value == _param(store, indicator, row_year)
+    assert rules.one_off.value == _param(store, "fluag_one_off_tolerated", 2021)
+    assert rules.compensation.value == _param(store, "fluag_compensation_tolerated_total", year)
+
+
+@pytest.mark.parametrize("year", [2016, 2025])
+def test_years_without_a_documented_rule_are_refused_in_german(store, year):
+    with pytest.raises(UnsupportedYear, match="keine FlüAG-Regel"):
+        costmodel.rules_for(year, True, store.observations)
+
+
+def test_estimate_before_2021_by_hand(store):
+    rules = costmodel.rules_for(2019, True, store.observations)
+    inputs = Inputs(persons=1000, cost_month=866, share_benefit=0.8, share_long=1.0)
+    result = costmodel.estimate(rules, inputs)
+    # 1,000 persons × 0.8 receiving benefits × 1.0 beyond the window × 12 months × 866 €
+    # = 800 × 12 × 866 = 9,600 × 866 = 8,313,600 €
+    assert result.total == pytest.approx(8_313_600)
+    (line,) = result.lines
+    assert "1.000 Personen" in line.formula and "866 €" in line.formula and "8.313.600 €" in line.formula
+
+
+def test_estimate_before_2021_counts_only_the_share_beyond_the_window(store):
+    rules = costmodel.rules_for(2018, False, store.observations)
+    inputs = Inputs(persons=500, cost_month=1000, share_benefit=1.0, share_long=0.5)
+    # 500 × 1.0 × 0.5 × 12 × 1,000 € = 250 × 12,000 € = 3,000,000 €
+    assert costmodel.estimate(rules, inputs).total == pytest.approx(3_000_000)
+
+
+def test_estimate_from_2021_by_hand(store):
+    rules = costmodel.rules_for(2022, True, store.observations)
+    one_off = rules.one_off.value  # 12,000 € per newly enforceable person (snapshot)
+    compensation = rules.compensation.value  # 175 Mio € statewide in 2022 (snapshot)
+    assert (one_off, compensation) == (12_000, 175_000_000)
+    inputs = Inputs(
+        persons=500,
+        cost_month=1125,
+        share_benefit=1.0,
+        share_long=0.6,
+        one_off_persons=50,
+        compensation_share=0.01,
+    )
+    result = costmodel.estimate(rules, inputs)
+    # Bestandsgeduldete: 500 × 1.0 × 0.6 × 12 × 1,125 € = 300 × 13,500 € = 4,050,000 €
+    # minus compensation: 1 % × 175,000,000 € = 1,750,000 €
+    # other Geduldete:   500 × 1.0 × 0.4 × 12 × 1,125 € = 200 × 13,500 € = 2,700,000 €
+    # minus one-off:     50 × 12,000 € = 600,000 €
+    # total = 4,050,000 − 1,750,000 + 2,700,000 − 600,000 = 4,400,000 €
+    assert [line.value for line in result.lines] == pytest.approx(
+        [4_050_000, -1_750_000, 2_700_000, -600_000]
+    )
+    assert result.total == pytest.approx(4_400_000)
+    assert "1,00 %" in result.lines[1].formula and "175.000.000 €" in result.lines[1].formula
+
+
+def test_default_assumptions_deduct_nothing_and_say_so(store):
+    rules = costmodel.rules_for(2024, False, store.observations)
+    result = costmodel.estimate(rules, Inputs(persons=100, cost_month=1000))
+    # 100 × 1.0 × 1.0 × 12 × 1,000 € = 1,200,000 €; no one-off, no compensation share entered
+    assert result.total == pytest.approx(1_200_000)
+    assert [line.formula.endswith("= 0 €") for line in result.lines] == [False, True, True, True]
+
+
+def test_invalid_inputs_are_refused(store):
+    rules = costmodel.rules_for(2019, True, store.observations)
+    with pytest.raises(ValueError, match="share_benefit"):
+        costmodel.estimate(rules, Inputs(persons=10, cost_month=100, share_benefit=1.5))
+    assert Inputs(persons=-1, cost_month=100).problems()
+
+
+def test_person_counts_prefer_the_official_statistic(store):
+    counts = costmodel.person_counts(store.observations, "05513", 2023)
+    assert [c.indicator for c in counts] == ["rejected_protection_status_with_duldung", "tolerated_persons"]
+    assert counts[0].quality != "secondary" and counts[1].secondary
+    assert costmodel.person_counts(store.observations, "05513", 2019) == []
+
+
+def test_cost_anchors_are_the_lenk_survey_rows(store):
+    essen = costmodel.cost_anchors(store.observations, "05113", kreisfrei=True)
+    assert [(a.indicator, a.region) for a in essen] == [
+        ("cost_per_person_year_actual", "05113"),
+        ("cost_per_person_year_actual_kreisfrei", "05"),
+        ("cost_per_person_year_actual", "05"),
+    ]
+    kreis = costmodel.cost_anchors(store.observations, "05170", kreisfrei=False)
+    assert [a.region for a in kreis] == ["05"]
+
+
+def test_cost_statements_are_quotes_with_source_and_bound(store):
+    rows = costmodel.cost_statements(store.observations, "05911")
+    bochum = rows.iloc[0]
+    assert bochum["region"] == "05911" and bochum["quality"] == "secondary"
+    assert bochum["quote"] == "bis zu 16,5 Millionen Euro"
+    assert bochum["bound"] == "Obergrenze"
+    assert set(rows["region"]) == {"05911", "05"}
+
+
+def test_money_is_german_and_never_minus_zero():
+    assert costmodel.eur(-0.2) == "0 €"
+    assert costmodel.eur(-1_750_000) == "− 1.750.000 €"
+    assert costmodel.eur_exact(1354.8333) == "1.354,83 €"

@@ -1,0 +1,148 @@
+"""Theme pages in AppTest: figures with sources beside the statements; links restore views; bad links explain."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from integrationsregion.paths import REPO_DIR
+
+PAGES = {
+    "bildung": "pages/bildung.py",
+    "arbeitsmarkt": "pages/arbeitsmarkt.py",
+    "geduldete": "pages/geduldete.py",
+}
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGES[page])
+    return at.run()
+
+
+def charts(at: AppTest) -> list:
+    return at.get("plotly_chart")
+
+
+def captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def markdown(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_default_view_has_map_charts_sources_and_statements(page):
+    at = open_page(page)
+    assert not at.exception
+    assert len(charts(at)) >= 3  # map, ranking, time series
+    assert captions(at).count("Quelle:") >= 3
+    assert "/methodik?indikator=" in captions(at)
+    assert any(s.value == "Aussagen der Konferenz" for s in at.subheader)
+    assert "Bezug zu:" in captions(at)
+    assert at.query_params["indikator"]  # the view is in the URL
+    assert at.query_params["jahr"]
+
+
+def test_link_restores_indicator_breakdown_year_and_unit():
+    at = open_page(
+        "arbeitsmarkt", indikator="unemployment_rate", aufschluesselung="total", jahr="2019", einheit="05513"
+    )
+    assert not at.exception
+    assert at.selectbox(key="arbeitsmarkt:indikator").value == "unemployment_rate"
+    assert at.radio(key="arbeitsmarkt:aufschluesselung").value == "total"
+    assert at.selectbox(key="arbeitsmarkt:jahr").value == 2019
+    assert at.selectbox(key="arbeitsmarkt:einheit").value == "05513"
+    assert any("Gelsenkirchen" in m.label and "2019" in m.label for m in at.metric)
+    # total and foreign both exist: the comparison chart is the fourth figure
+    assert len(charts(at)) == 4
+    assert any(s.value == "Insgesamt und Ausländer/-innen" for s in at.subheader)
+
+
+def test_changing_widgets_writes_the_view_back_to_the_url():
+    at = open_page("bildung")
+    at.selectbox(key="bildung:einheit").select("05913").run()
+    at.selectbox(key="bildung:jahr").select(2015).run()
+    assert not at.exception
+    assert at.query_params["einheit"] == "05913"
+    assert at.query_params["jahr"] == "2015"
+
+
+def test_statement_button_switches_the_indicator():
+    at = open_page("arbeitsmarkt")
+    button = next(b for b in at.button if "Ausländeranteil Arbeitslose" in b.label)
+    button.click().run()
+    assert not at.exception
+    assert at.selectbox(key="arbeitsmarkt:indikator").value == "share_foreign_among_unemployed"
+    assert at.query_params["indikator"] == "share_foreign_among_unemployed"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"indikator": "gibt_es_nicht"}, "indikator=gibt"),
+        ({"einheit": "99999"}, "einheit=99999"),
+        ({"aufschluesselung": "mars"}, "aufschluesselung=mars"),
+    ],
+)
+def test_unknown_link_values_get_a_german_notice_and_the_default_view(params, expected):
+    at = open_page("arbeitsmarkt", **params)
+    assert not at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert "Hinweis zum Link" in notices and expected in notices and "ignoriert" in notices
+    assert len(charts(at)) >= 3
+
+
+def test_year_without_data_explains_which_years_exist():
+    at = open_page("arbeitsmarkt", indikator="unemployment_rate", aufschluesselung="foreign", jahr="2017")
+    assert not at.exception
+    (warning,) = at.warning
+    assert "2017 keine Werte" in warning.value and "verfügbar: 2015, 2016, 2019" in warning.value
+
+
+def test_indicator_without_kreis_data_shows_references_instead_of_an_empty_map():
+    at = open_page("arbeitsmarkt", indikator="employment_rate")
+    assert not at.exception
+    assert any("keine Werte der 15 Kreise" in i.value for i in at.info)
+    assert len(charts(at)) == 1  # the time series of NRW and Germany
+    assert "Quelle:" in captions(at)
+
+
+def test_indicator_of_another_theme_offers_the_right_page():
+    at = open_page("bildung", indikator="unemployment_rate")
+    assert not at.exception
+    assert any("Hinweis zum Link" in i.value for i in at.info)
+
+
+def test_geduldete_cost_estimate_is_labelled_and_shows_its_formula():
+    at = open_page("geduldete", einheit="05911", jahr="2024")
+    assert not at.exception
+    assert "Schätzung – keine amtliche Statistik" in markdown(at)
+    estimate = next(m for m in at.metric if m.label.startswith("Schätzung"))
+    assert estimate.value.endswith("€")
+    assert "Personen ×" in markdown(at) and "12 Monate" in markdown(at)
+    assert "bis zu 16,5 Millionen Euro" in markdown(at)  # Bochum's own statement as a quote
+    assert "Rechtsgrundlage" in captions(at)
+
+
+def test_geduldete_estimate_follows_the_year_rule_and_own_count():
+    at = open_page("geduldete", einheit="05170")
+    at.selectbox(key="geduldete:kosten_jahr").select(2019).run()
+    assert not at.exception
+    radio = next(r for r in at.radio if r.label == "Zahl der Geduldeten")
+    assert radio.value == "eigene"  # no count for Kreis Wesel 2019 in the snapshot
+    assert any("Ohne Zahl der Geduldeten keine Schätzung" in i.value for i in at.info)
+    at.number_input(key="geduldete:kosten_n:05170:2019").set_value(1000).run()
+    assert not at.exception
+    text = markdown(at)
+    assert "länger als 3 Monate" in text and "1.000 Personen" in text
+
+
+def test_geduldete_without_unit_asks_for_one():
+    at = open_page("geduldete")
+    assert not at.exception
+    assert any("Bitte oben einen Kreis" in i.value for i in at.info)
