@@ -11,10 +11,22 @@ from collections.abc import Sequence
 import streamlit as st
 
 MAX_PARAM_LENGTH = 200
+# the parameters that make up a view; shared links carry these and nothing else
+VIEW_PARAMS = ("einheit", "vergleich", "indikator", "aufschluesselung", "jahr")
+
+
+def _escape(text: str) -> str:
+    """Link text shown back to the user: no markdown, links or HTML can come through."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+
+
+MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$=&\"'")
 
 
 def _notice(name: str, raw: str) -> None:
-    shown = raw[:40] + ("…" if len(raw) > 40 else "")
+    shown = _escape(raw[:40]) + ("…" if len(raw) > 40 else "")
+    name = _escape(name[:40])
     st.toast(f"Link-Parameter „{name}={shown}“ ist unbekannt und wurde ignoriert.", icon="ℹ️")
     notices = st.session_state.setdefault("_query_notices", [])
     notices.append(f"„{name}={shown}“ wurde ignoriert (unbekannter Wert).")
@@ -69,3 +81,44 @@ def write(**params: str | int | Sequence[str] | None) -> None:
         text = ",".join(value) if isinstance(value, list | tuple) else str(value)
         if st.query_params.get(key) != text:
             st.query_params[key] = text
+
+
+def ignore_unknown(allowed: Sequence[str] = VIEW_PARAMS) -> None:
+    """Notice (once per value) for URL parameters this page does not know; they are left alone."""
+    seen = st.session_state.setdefault("_query_unknown_seen", set())
+    for name in list(st.query_params.keys()):
+        if name not in allowed and (name, st.query_params.get(name)) not in seen:
+            seen.add((name, st.query_params.get(name)))
+            _notice(name, st.query_params.get(name) or "")
+
+
+def seed(key: str, name: str, value: object) -> None:
+    """Start widget `key` from the value read from URL parameter `name`.
+
+    A widget keeps its own state across reruns; when the URL changes (a link opened in a running
+    session, the browser's back button), the widget is set again from the URL.
+    """
+    raw = st.query_params.get(name)
+    marker = f"_seeded_{key}"
+    if key not in st.session_state or st.session_state.get(marker, raw) != raw:
+        st.session_state[key] = value
+    st.session_state[marker] = raw
+
+
+def keep(key: str, **params: str | int | Sequence[str] | None) -> None:
+    """`write` the view into the URL and remember it as the state widget `key` was seeded from."""
+    write(**params)
+    for name in params:
+        st.session_state[f"_seeded_{key}"] = st.query_params.get(name)
+
+
+def drop(**params_to_keys: str) -> None:
+    """Forget dependent view state (URL parameter and its widget), e.g. the year when the indicator changes.
+
+    Call from a widget's `on_change`, as `drop(jahr="vg_jahr")`: the stale value is then not reported as
+    an unknown link parameter but replaced by the new default.
+    """
+    for name, key in params_to_keys.items():
+        st.query_params.pop(name, None)
+        st.session_state.pop(key, None)
+        st.session_state.pop(f"_seeded_{key}", None)

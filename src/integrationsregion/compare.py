@@ -1,0 +1,322 @@
+"""Questions of the Steckbrief, Vergleich and Daten & Methodik pages, answered from the store.
+
+Pure (no Streamlit): pages compose, this module computes. Values are only ever read from the
+snapshot; gaps stay NaN ("keine Daten"), nothing is averaged or filled.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from integrationsregion.catalogue import BREAKDOWN_LABELS, UNIT_LABELS, Indicator, format_number
+from integrationsregion.regions import GERMANY, NRW, REFERENCES, RUHR
+from integrationsregion.store import Store
+
+# units for which comparing a unit with Ruhr/NRW/Germany is meaningful (rates, not counts)
+RATE_UNITS = ("percent", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
+REFERENCE_NAMES = {RUHR: "Ruhr", NRW: "NRW", GERMANY: "Deutschland"}
+PROVENANCE_COLUMNS = [
+    "quality",
+    "publisher",
+    "source_label",
+    "table_code",
+    "stand",
+    "licence",
+    "attribution",
+    "portal_url",
+    "source_url",
+    "note",
+]
+
+
+# ---------------------------------------------------------------------- indicators offered
+def unit_indicators(store: Store) -> list[tuple[str, str]]:
+    """(indicator, breakdown) pairs of statistics with values for the 15 units, catalogue order."""
+    pairs = []
+    for ind in store.catalogue.all():
+        if ind.kind != "statistic":
+            continue
+        for breakdown in ind.breakdowns:
+            if store.years(ind.id, breakdown):
+                pairs.append((ind.id, breakdown))
+    return pairs
+
+
+def label(ind: Indicator, breakdown: str) -> str:
+    """Indicator title with its breakdown, e.g. "Arbeitslosenquote … – Ausländer/-innen"."""
+    if breakdown == "total" and len(ind.breakdowns) == 1:
+        return ind.title
+    return f"{ind.title} – {BREAKDOWN_LABELS[breakdown]}"
+
+
+# ---------------------------------------------------------------------- Steckbrief
+def reference_comparison(ind: Indicator, value: float, refs: dict[str, float]) -> dict:
+    """How a unit's rate compares with the Ruhr value, else NRW: difference, wording, verdict.
+
+    Only rates are compared (a city's count against the Ruhr total says nothing). Verdict is
+    "better", "worse", "equal", "neutral" (polarity neutral) or None (no comparison possible).
+    """
+    out = {"basis": None, "difference": math.nan, "verdict": None, "text": ""}
+    if ind.unit not in RATE_UNITS or _missing(value):
+        out["text"] = "" if ind.unit in RATE_UNITS else "Zählwert (kein Vergleich)"
+        return out
+    ruhr, nrw = refs.get(RUHR), refs.get(NRW)
+    basis = RUHR if not _missing(ruhr) else NRW if not _missing(nrw) else None
+    suffix = "" if basis == RUHR else "; kein Ruhr-Wert"
+    if basis is None:
+        out["text"] = "kein Ruhr- und kein NRW-Wert"
+        return out
+    diff = float(value) - float(refs[basis])
+    out["basis"], out["difference"] = basis, diff
+    where = "Ruhr-Durchschnitt" if basis == RUHR else "NRW-Wert"
+    amount = format_difference(ind, abs(diff))
+    if round(diff, ind.decimals) == 0:
+        out["verdict"], out["text"] = "equal", f"gleich dem {where}{suffix}"
+        return out
+    above = diff > 0
+    if ind.polarity == "neutral":
+        out["verdict"] = "neutral"
+        out["text"] = f"{amount} {'über' if above else 'unter'} dem {where}{suffix}"
+    else:
+        better = above == (ind.polarity == "higher_better")
+        out["verdict"] = "better" if better else "worse"
+        word = "günstiger" if better else "ungünstiger"
+        out["text"] = f"{word} als der {where} ({amount} {'darüber' if above else 'darunter'}{suffix})"
+    return out
+
+
+def format_difference(ind: Indicator, amount: float) -> str:
+    number = format_number(amount, ind.decimals)
+    if ind.unit == "percent":
+        return f"{number} Prozentpunkte"
+    return f"{number} {UNIT_LABELS[ind.unit]}"
+
+
+def trend(store: Store, region: str, indicator: str, breakdown: str) -> tuple[list[int], list[float]]:
+    """The latest run of at least two consecutive years with values (no line across a gap)."""
+    rows = store.series(indicator, [region], breakdown)
+    years, values = list(rows["year"].astype(int)), list(rows["value"].astype(float))
+    runs, start = [], 0
+    for n in range(1, len(years) + 1):
+        if n == len(years) or years[n] != years[n - 1] + 1:
+            runs.append((start, n))
+            start = n
+    long_runs = [(a, b) for a, b in runs if b - a >= 2]
+    if not long_runs:
+        return [], []
+    a, b = long_runs[-1]
+    return years[a:b], values[a:b]
+
+
+def steckbrief(store: Store, region: str) -> pd.DataFrame:
+    """Every statistic's latest value for a unit with rank, references, comparison and provenance."""
+    profile = store.profile(region)
+    rows = []
+    for rec in profile.to_dict("records"):
+        ind = store.catalogue[rec["indicator"]]
+        refs = {r: rec[f"ref_{r}"] for r in REFERENCES}
+        comparison = reference_comparison(ind, rec["value"], refs)
+        years, values = trend(store, region, ind.id, rec["breakdown"])
+        prov = store.provenance(region, ind.id, int(rec["year"]), rec["breakdown"]) or {}
+        rows.append(
+            rec
+            | {f"ref_{r}": (math.nan if _missing(v) else float(v)) for r, v in refs.items()}
+            | {
+                "label": label(ind, rec["breakdown"]),
+                "unit": ind.unit,
+                "polarity": ind.polarity,
+                "comparison": comparison["text"],
+                "verdict": comparison["verdict"],
+                "basis": comparison["basis"],
+                "difference": comparison["difference"],
+                "trend_years": years,
+                "trend": values,
+                **{k: prov.get(k, "") for k in PROVENANCE_COLUMNS},
+                "ref_date": prov.get("ref_date", ""),
+            }
+        )
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    order = {i.id: n for n, i in enumerate(store.catalogue.all())}
+    key = out.apply(
+        lambda r: (order[r["indicator"]], store.catalogue[r["indicator"]].breakdowns.index(r["breakdown"])),
+        axis=1,
+    )
+    return out.iloc[sorted(range(len(out)), key=lambda n: key.iloc[n])].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- Vergleich
+def comparison_year(store: Store, indicator: str, breakdown: str, units: list[str]) -> int | None:
+    """Latest year in which at least one of `units` has a value."""
+    rows = store.series(indicator, units, breakdown)
+    return int(rows["year"].max()) if len(rows) else None
+
+
+def comparison_table(
+    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None
+) -> pd.DataFrame:
+    """Rows = statistics × breakdown; columns = year, the units' values and Ruhr/NRW/DE.
+
+    Each row uses one year for all its values: `years[(indicator, breakdown)]` when given, else
+    the latest year with a value for any of the units. Gaps stay NaN.
+    """
+    years = years or {}
+    out = []
+    for indicator, breakdown in unit_indicators(store):
+        ind = store.catalogue[indicator]
+        year = years.get((indicator, breakdown)) or comparison_year(store, indicator, breakdown, units)
+        if year is None:
+            continue
+        cs = store.cross_section(indicator, year, breakdown).set_index("region")
+        refs = store.references(indicator, year, breakdown).set_index("region")
+        shown = pd.concat([cs.loc[units, ["value", "source_label"]], refs[["value", "source_label"]]])
+        row = {
+            "indicator": indicator,
+            "breakdown": breakdown,
+            "Indikator": label(ind, breakdown),
+            "Jahr": year,
+            "Einheit": ind.unit_label,
+            "decimals": ind.decimals,
+        }
+        row |= {a: cs.loc[a, "value"] for a in units}
+        row |= {a: (refs.loc[a, "value"] if a in refs.index else math.nan) for a in REFERENCES}
+        labels = sorted(set(shown.dropna(subset=["value"])["source_label"]))
+        row["Quelle"] = "; ".join(labels) if labels else "keine Daten"
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: list[str]) -> pd.DataFrame:
+    """The chosen units and Ruhr/NRW/DE for one indicator and year, with provenance (gaps NaN)."""
+    cs = store.cross_section(indicator, year, breakdown).set_index("region").loc[units].reset_index()
+    refs = store.references(indicator, year, breakdown)
+    refs = refs.assign(name=refs["region"].map(REFERENCE_NAMES))
+    frame = pd.concat([cs, refs], ignore_index=True)
+    frame["indicator"], frame["breakdown"], frame["year"] = indicator, breakdown, year
+    frame["role"] = ["Auswahl" if a == units[0] else "Vergleich" for a in units] + ["Referenz"] * len(refs)
+    return frame
+
+
+def long_table(
+    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None
+) -> pd.DataFrame:
+    """The comparison table as long rows (one per value) with provenance, for downloads."""
+    table = comparison_table(store, units, years)
+    frames = []
+    for row in table.to_dict("records"):
+        frames.append(chart_frame(store, row["indicator"], row["breakdown"], int(row["Jahr"]), units))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# ---------------------------------------------------------------------- Daten & Methodik
+def catalogue_table(store: Store) -> pd.DataFrame:
+    """One row per indicator: definition, unit, sources, table codes, Stand, licence, caveats."""
+    obs = store.observations
+    rows = []
+    for ind in store.catalogue.all():
+        mine = obs[obs["indicator"] == ind.id]
+        stands = sorted({s for s in mine["stand"] if s})
+        tables = [s.table for s in ind.sources if s.table]
+        rows.append(
+            {
+                "id": ind.id,
+                "Indikator": ind.title,
+                "Thema": store.catalogue.themes[ind.theme],
+                "Art": {"statistic": "Statistik", "parameter": "Parameter", "statement": "Aussage"}[ind.kind],
+                "Definition": ind.definition,
+                "Einheit": ind.unit_label,
+                "Aufschlüsselungen": ", ".join(BREAKDOWN_LABELS[b] for b in ind.breakdowns),
+                "Quelle": "; ".join(s.publisher for s in ind.sources),
+                "Tabelle": ", ".join(dict.fromkeys(tables)),
+                "Stand": ", ".join(stands) if stands else "–",
+                "Jahre": ", ".join(str(y) for y in sorted(set(mine["year"]))) or "keine Daten",
+                "Lizenz": ind.licence,
+                "Hinweise": " ".join(ind.caveats),
+                "Link": ind.sources[0].url if ind.sources else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def search(table: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Rows whose title, definition, table code, source or id contain every word of `text`."""
+    words = [w for w in re.split(r"\s+", text.strip().lower()) if w]
+    if not words:
+        return table
+    hay = (
+        table[["id", "Indikator", "Definition", "Tabelle", "Quelle", "Thema"]]
+        .astype(str)
+        .agg(" ".join, axis=1)
+        .str.lower()
+    )
+    mask = pd.Series(True, index=table.index)
+    for w in words:
+        mask &= hay.str.contains(w, regex=False)
+    return table[mask]
+
+
+QUALITY_MARKS = {"official": "●", "derived": "◐", "secondary": "○"}
+
+
+def coverage_grid(store: Store, indicator: str, breakdown: str) -> pd.DataFrame:
+    """Regions (15 units, then Ruhr/NRW/DE) × years: a quality mark where a value exists, "–" else."""
+    obs = store.observations
+    rows = obs[(obs["indicator"] == indicator) & (obs["breakdown"] == breakdown)]
+    years = store.any_years(indicator, breakdown)
+    regions = [r.ags for r in store.regions.units()] + list(REFERENCES)
+    grid = pd.DataFrame("–", index=regions, columns=[str(y) for y in years])
+    for rec in rows.itertuples(index=False):
+        if rec.region in grid.index:
+            grid.loc[rec.region, str(rec.year)] = QUALITY_MARKS.get(rec.quality, "●")
+    grid.index = [store.regions.name(a) if a not in REFERENCE_NAMES else REFERENCE_NAMES[a] for a in regions]
+    grid.index.name = "Gebiet"
+    return grid
+
+
+def coverage_overview(store: Store) -> pd.DataFrame:
+    """Indicator × breakdown × year: how many of the 15 units have a value ("–" when none)."""
+    units = {r.ags for r in store.regions.units()}
+    obs = store.observations
+    obs = obs[obs["region"].isin(units)]
+    counts = obs.groupby(["indicator", "breakdown", "year"]).size().unstack("year")
+    out = []
+    for indicator, breakdown in counts.index:
+        ind = store.catalogue[indicator]
+        row = {"Indikator": label(ind, breakdown), "id": indicator, "breakdown": breakdown}
+        for year in counts.columns:
+            n = counts.loc[(indicator, breakdown), year]
+            row[str(year)] = "–" if _missing(n) else f"{int(n)}/{len(units)}"
+        out.append(row)
+    order = {i.id: n for n, i in enumerate(store.catalogue.all())}
+    return (
+        pd.DataFrame(out).sort_values("id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+    )
+
+
+def licence_lines(store: Store) -> pd.DataFrame:
+    """All distinct licence and attribution lines in the snapshot, with their publishers."""
+    obs = store.observations
+    grouped = (
+        obs.groupby(["licence", "attribution"])
+        .agg(
+            publisher=("publisher", lambda s: "; ".join(sorted(set(s)))),
+            indicators=("indicator", "nunique"),
+        )
+        .reset_index()
+    )
+    return grouped.rename(
+        columns={
+            "licence": "Lizenz",
+            "attribution": "Namensnennung",
+            "publisher": "Herausgeber",
+            "indicators": "Indikatoren",
+        }
+    )
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))

@@ -1,0 +1,135 @@
+"""Downloads carry exactly the snapshot's numbers with their sources, and cannot run as formulas."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from integrationsregion import compare, export
+
+INJECTIONS = ['=HYPERLINK("http://example.org","x")', "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
+
+
+def _read_csv(body: bytes, excel: bool = False) -> pd.DataFrame:
+    if excel:
+        assert body.startswith("\ufeff".encode())
+        return pd.read_csv(io.BytesIO(body), sep=";", decimal=",", dtype={"AGS": str}, encoding="utf-8-sig")
+    return pd.read_csv(io.BytesIO(body), dtype={"AGS": str}, encoding="utf-8")
+
+
+def _read_xlsx(body: bytes) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(io.BytesIO(body), sheet_name=None, dtype={"AGS": str})
+
+
+@pytest.fixture(scope="module")
+def cross_section(store):
+    return store.cross_section("unemployment_rate", 2019, "foreign")
+
+
+@pytest.fixture(scope="module")
+def tidy(store, cross_section):
+    return export.tidy(cross_section, store.catalogue)
+
+
+def test_tidy_has_german_columns_and_source_columns(tidy):
+    for col in ["Gebiet", "AGS", "Indikator", "Aufschlüsselung", "Jahr", "Stichtag", "Wert", "Einheit"]:
+        assert col in tidy.columns
+    for col in ["Qualität", "Quelle", "Tabelle", "Stand", "Lizenz", "Namensnennung", "Link"]:
+        assert col in tidy.columns
+        assert (tidy[col] != "").all(), col
+
+
+@pytest.mark.parametrize("excel", [False, True])
+def test_csv_numbers_equal_the_snapshot(store, cross_section, tidy, excel):
+    body = export.to_excel_csv(tidy) if excel else export.to_csv(tidy)
+    back = _read_csv(body, excel).set_index("AGS")
+    expected = cross_section.set_index("region")
+    assert list(back.index) == list(expected.index)
+    for ags, row in expected.iterrows():
+        assert back.loc[ags, "Wert"] == row["value"]
+        assert back.loc[ags, "Tabelle"] == row["table_code"]
+        assert back.loc[ags, "Stand"] == row["stand"]
+        assert back.loc[ags, "Jahr"] == 2019
+
+
+def test_excel_csv_is_semicolon_separated_with_decimal_comma(tidy):
+    text = export.to_excel_csv(tidy).decode("utf-8-sig")
+    header, first = text.splitlines()[:2]
+    assert header.startswith("Gebiet;AGS;Indikator;")
+    value = tidy.loc[0, "Wert"]
+    assert str(value).replace(".", ",") in first.split(";")
+
+
+def test_xlsx_has_data_and_sources_sheets_with_the_snapshot_numbers(store, cross_section, tidy):
+    sheets = _read_xlsx(export.to_xlsx(tidy, {"Titel": "Test"}))
+    assert list(sheets) == ["Daten", "Quellen"]
+    data = sheets["Daten"].set_index("AGS")
+    for ags, row in cross_section.set_index("region").iterrows():
+        assert data.loc[ags, "Wert"] == row["value"]
+    prov = store.provenance("05513", "unemployment_rate", 2019, "foreign")
+    wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(tidy)))
+    text = " ".join(str(c.value) for row in wb["Quellen"].iter_rows() for c in row if c.value is not None)
+    for needle in (
+        prov["table_code"],
+        prov["stand"],
+        prov["licence"],
+        prov["attribution"],
+        prov["portal_url"],
+    ):
+        assert needle in text
+
+
+def test_gaps_stay_empty_and_say_keine_daten(store):
+    cs = store.cross_section("unemployment_rate", 2017, "foreign")
+    assert cs["value"].isna().all()
+    tidy = export.tidy(cs, store.catalogue, indicator="unemployment_rate", breakdown="foreign")
+    assert (tidy["Indikator"] == store.catalogue["unemployment_rate"].title).all()
+    assert (tidy["Hinweis"] == "keine Daten").all()
+    back = _read_csv(export.to_csv(tidy))
+    assert back["Wert"].isna().all()
+
+
+def test_formula_injection_is_neutralised_in_every_format():
+    frame = pd.DataFrame(
+        {"Gebiet": INJECTIONS, "Wert": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0], "Quelle": INJECTIONS}
+    )
+    for body in (export.to_csv(frame), export.to_excel_csv(frame)):
+        back = _read_csv(body, excel=body.startswith("\ufeff".encode()))
+        for col in ("Gebiet", "Quelle"):
+            assert all(str(v).startswith("'") for v in back[col]), back[col].tolist()
+        assert back["Wert"].tolist() == frame["Wert"].tolist()
+    wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(frame, {"Titel": "=1+1"})))
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(export.DANGEROUS_START)
+    values = [c.value for c in wb["Daten"]["B"][1:]]
+    assert values == frame["Wert"].tolist()  # numbers stay numbers, negative ones too
+
+
+def test_comparison_download_matches_the_comparison_table(store):
+    units = ["05513", "05916", "05112", "05119"]
+    overrides = {("unemployment_rate", "foreign"): 2019}
+    table = compare.comparison_table(store, units, overrides).set_index(["indicator", "breakdown"])
+    tidy = export.tidy(compare.long_table(store, units, overrides), store.catalogue)
+    back = _read_xlsx(export.to_xlsx(tidy))["Daten"]
+    title = store.catalogue["unemployment_rate"].title
+    rows = back[(back["Indikator"] == title) & (back["Aufschlüsselung"] == "Ausländer/-innen")]
+    assert set(rows["Jahr"]) == {2019}
+    shown = table.loc[("unemployment_rate", "foreign")]
+    for ags in units:
+        assert rows.set_index("AGS").loc[ags, "Wert"] == shown[ags]
+    refs = store.references("unemployment_rate", 2019, "foreign").set_index("region")
+    for ags, ref in refs.iterrows():
+        assert rows.set_index("AGS").loc[ags, "Wert"] == ref["value"]
+
+
+def test_file_stem_is_safe_and_german():
+    assert export.file_stem("Vergleich Mülheim an der Ruhr / 2019") == "vergleich_muelheim_an_der_ruhr_2019"
+    assert export.file_stem("../../etc") == "etc"
+    assert export.file_stem("") == "daten"
