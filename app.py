@@ -10,30 +10,37 @@ import streamlit as st
 if __name__ == "__main__":
     st.set_page_config(
         page_title="Integrationsregion Ruhr",
-        page_icon="🧭",
+        page_icon=":material/diversity_3:",
         layout="wide",
-        initial_sidebar_state="expanded",
+        initial_sidebar_state="auto",
     )
     pages = {
         "Konferenz": [
-            st.Page("pages/start.py", title="Start / Konferenz", icon="🏠", default=True),
+            st.Page("pages/start.py", title="Start / Konferenz", icon=":material/home:", default=True),
         ],
         "Themen": [
-            st.Page("pages/bildung.py", title="Bildung", icon="🎓", url_path="bildung"),
-            st.Page("pages/arbeitsmarkt.py", title="Arbeitsmarkt", icon="💼", url_path="arbeitsmarkt"),
-            st.Page("pages/geduldete.py", title="Geduldete & Kosten", icon="🏛️", url_path="geduldete"),
+            st.Page("pages/bildung.py", title="Bildung", icon=":material/school:", url_path="bildung"),
+            st.Page("pages/arbeitsmarkt.py", title="Arbeitsmarkt", icon=":material/work:", url_path="arbeitsmarkt"),
+            st.Page("pages/geduldete.py", title="Geduldete & Kosten", icon=":material/account_balance:", url_path="geduldete"),
         ],
         "Vergleichen": [
-            st.Page("pages/steckbrief.py", title="Steckbrief", icon="📋", url_path="steckbrief"),
-            st.Page("pages/vergleich.py", title="Vergleich", icon="⚖️", url_path="vergleich"),
+            st.Page("pages/steckbrief.py", title="Steckbrief", icon=":material/assignment:", url_path="steckbrief"),
+            st.Page("pages/vergleich.py", title="Vergleich", icon=":material/compare_arrows:", url_path="vergleich"),
         ],
         "Mehr": [
-            st.Page("pages/live.py", title="Live (Präsentation)", icon="📡", url_path="live-konsole"),
-            st.Page("pages/methodik.py", title="Daten & Methodik", icon="📚", url_path="methodik"),
+            st.Page("pages/live.py", title="Live (Präsentation)", icon=":material/podcasts:", url_path="live-konsole"),
+            st.Page("pages/methodik.py", title="Daten & Methodik", icon=":material/menu_book:", url_path="methodik"),
         ],
     }
     st.navigation(pages).run()
 else:
+    from streamlit.runtime.pages_manager import PagesManager
+
     from integrationsregion.live.routes import live_lifespan, live_routes
+
+    # The pages live in `pages/`, which Streamlit would otherwise treat as a legacy (v1) page folder
+    # until the first run of st.navigation: a first visit straight to e.g. /arbeitsmarkt then ran the
+    # page without the navigation. This app always navigates with st.navigation.
+    PagesManager.uses_pages_directory = False
 
     app = st.App("app.py", routes=live_routes(), lifespan=live_lifespan)

@@ -54,14 +54,14 @@ if place.level == "gemeinde":
         st.info(
             f"{place.name} ist eine kreisfreie Stadt: Gemeinde und Kreis sind dasselbe Gebiet. "
             f"Gezeigt wird der Steckbrief der kreisfreien Stadt {unit.name} (AGS {unit.ags}).",
-            icon="ℹ️",
+            icon=":material/info:",
         )
     elif store.observations["region"].eq(place.ags).any():
         own = store.observations[store.observations["region"] == place.ags]
         st.info(
             f"Für {place.name} gibt es {len(own)} Werte auf Gemeindeebene (unten als Tabelle); "
             f"der Steckbrief zeigt den Kreis {unit.name} (AGS {unit.ags}).",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         st.dataframe(own[["indicator", "breakdown", "year", "value", "source_label"]], hide_index=True)
     else:
@@ -69,7 +69,7 @@ if place.level == "gemeinde":
             f"Für die Gemeinde {place.name} liegen im Datenbestand keine Werte auf Gemeindeebene vor "
             "(die amtlichen Tabellen dieses Dashboards reichen bis zur Kreisebene). "
             f"Gezeigt wird der Steckbrief des Kreises: **{unit.name}** (AGS {unit.ags}).",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 profile = compare.steckbrief(store, unit.ags)

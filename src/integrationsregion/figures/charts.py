@@ -131,6 +131,7 @@ def plotly_config(filename: str) -> dict:
     """`config` for `st.plotly_chart`: German PNG file name, no plotly logo, no box/lasso tools."""
     return {
         "displaylogo": False,
+        "scrollZoom": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }

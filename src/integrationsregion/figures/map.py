@@ -175,10 +175,16 @@ def choropleth(
                 colorscale=scale,
                 marker={"line": {"color": BORDER_COLOR, "width": 0.8}},
                 colorbar={
+                    # Horizontal below the map: leaves the full width to the map on phones too.
                     "title": {"text": f"{unit_label or 'Wert'}{note}", "side": "top"},
                     "tickformat": f",.{decimals}f",
-                    "thickness": 14,
-                    "len": 0.75,
+                    "orientation": "h",
+                    "x": 0,
+                    "xanchor": "left",
+                    "y": -0.02,
+                    "yanchor": "top",
+                    "thickness": 12,
+                    "len": 0.6,
                     "outlinewidth": 0,
                 },
                 name=title,
@@ -219,15 +225,16 @@ def choropleth(
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         separators=",.",  # German decimal comma and thousands dot on the colour bar
-        margin={"l": 0, "r": 0, "t": 50, "b": 40},
+        margin={"l": 0, "r": 0, "t": 50, "b": 110},
         height=560,
-        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},
+        dragmode=False,  # no panning: on phones a drag must scroll the page
+        legend={"orientation": "h", "x": 0.68, "y": -0.04, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},
         paper_bgcolor="rgba(0,0,0,0)",
         annotations=[
             {
                 "text": f"Grenzen: {geometry.ATTRIBUTION_HTML}",
                 "x": 1,
-                "y": 0,
+                "y": -0.2,
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "right",

@@ -48,7 +48,7 @@ def section(view: View) -> None:
     )
     if view.unit is None:
         st.info(
-            "Bitte oben einen Kreis oder eine kreisfreie Stadt wählen (oder in die Karte klicken).", icon="👆"
+            "Bitte oben einen Kreis oder eine kreisfreie Stadt wählen (oder in die Karte klicken).", icon=":material/touch_app:"
         )
         return
     region = store.regions[view.unit]

@@ -27,7 +27,7 @@ MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$=&\"'")
 def _notice(name: str, raw: str) -> None:
     shown = _escape(raw[:40]) + ("…" if len(raw) > 40 else "")
     name = _escape(name[:40])
-    st.toast(f"Link-Parameter „{name}={shown}“ ist unbekannt und wurde ignoriert.", icon="ℹ️")
+    st.toast(f"Link-Parameter „{name}={shown}“ ist unbekannt und wurde ignoriert.", icon=":material/info:")
     notices = st.session_state.setdefault("_query_notices", [])
     notices.append(f"„{name}={shown}“ wurde ignoriert (unbekannter Wert).")
 
@@ -69,7 +69,7 @@ def choices(name: str, allowed: Sequence[str], default: Sequence[str], limit: in
 def show_notices() -> None:
     """Show the notices collected while reading the URL (once)."""
     for text in st.session_state.pop("_query_notices", []):
-        st.info(f"Hinweis zum Link: {text}", icon="ℹ️")
+        st.info(f"Hinweis zum Link: {text}", icon=":material/info:")
 
 
 def write(**params: str | int | Sequence[str] | None) -> None:

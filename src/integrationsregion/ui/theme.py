@@ -209,7 +209,7 @@ def pickers(theme: str, default: str) -> View:
     query.show_notices()
     notice = st.session_state.pop(_key(theme, "_year_notice"), None)
     if notice:
-        st.warning(f"{notice} Gezeigt wird {year if year else 'die Zeitreihe'}.", icon="⚠️")
+        st.warning(f"{notice} Gezeigt wird {year if year else 'die Zeitreihe'}.", icon=":material/warning:")
     elsewhere = st.session_state.pop(_key(theme, "_elsewhere"), None)
     if elsewhere:
         other = store.catalogue[elsewhere]
@@ -378,7 +378,7 @@ def figures(view: View) -> pd.DataFrame:
         st.info(
             f"Für „{ind.title}“ gibt es keine Werte der 15 Kreise und kreisfreien Städte, "
             "daher keine Karte und keine Rangfolge. Gezeigt werden die Vergleichsgebiete (NRW, Deutschland).",
-            icon="ℹ️",
+            icon=":material/info:",
         )
     else:
         unit_summary(view)
