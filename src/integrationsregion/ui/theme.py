@@ -51,8 +51,13 @@ def _key(theme: str, name: str) -> str:
 # --------------------------------------------------------------------------------------------- options
 
 
+CONTEXT_THEME = "bevoelkerung"
+
+
 def indicator_options(theme: str) -> list[Indicator]:
-    return data.store().catalogue.for_theme(theme, kind="statistic")
+    """The theme's statistics, then the population figures as context (they have no page of their own)."""
+    catalogue = data.store().catalogue
+    return catalogue.for_theme(theme, kind="statistic") + catalogue.for_theme(CONTEXT_THEME, kind="statistic")
 
 
 def kreis_years(indicator_id: str, breakdown: str) -> list[int]:
@@ -160,7 +165,12 @@ def pickers(theme: str, default: str) -> View:
     if st.session_state[ind_key] not in ids:
         st.session_state[ind_key] = default
 
-    labels = {i.id: i.title + ("" if has_kreis_data(i) else " (keine Kreiswerte)") for i in options}
+    labels = {
+        i.id: ("Bevölkerung: " if i.theme == CONTEXT_THEME else "")
+        + i.title
+        + ("" if has_kreis_data(i) else " (keine Kreiswerte)")
+        for i in options
+    }
     top = st.columns([3, 2])
     with top[0]:
         indicator_id = st.selectbox("Indikator", ids, format_func=labels.__getitem__, key=ind_key)
