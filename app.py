@@ -20,16 +20,40 @@ if __name__ == "__main__":
         ],
         "Themen": [
             st.Page("pages/bildung.py", title="Bildung", icon=":material/school:", url_path="bildung"),
-            st.Page("pages/arbeitsmarkt.py", title="Arbeitsmarkt", icon=":material/work:", url_path="arbeitsmarkt"),
-            st.Page("pages/geduldete.py", title="Geduldete & Kosten", icon=":material/account_balance:", url_path="geduldete"),
+            st.Page(
+                "pages/arbeitsmarkt.py", title="Arbeitsmarkt", icon=":material/work:", url_path="arbeitsmarkt"
+            ),
+            st.Page(
+                "pages/geduldete.py",
+                title="Geduldete & Kosten",
+                icon=":material/account_balance:",
+                url_path="geduldete",
+            ),
         ],
         "Vergleichen": [
-            st.Page("pages/steckbrief.py", title="Steckbrief", icon=":material/assignment:", url_path="steckbrief"),
-            st.Page("pages/vergleich.py", title="Vergleich", icon=":material/compare_arrows:", url_path="vergleich"),
+            st.Page(
+                "pages/steckbrief.py", title="Steckbrief", icon=":material/assignment:", url_path="steckbrief"
+            ),
+            st.Page(
+                "pages/vergleich.py",
+                title="Vergleich",
+                icon=":material/compare_arrows:",
+                url_path="vergleich",
+            ),
         ],
         "Mehr": [
-            st.Page("pages/live.py", title="Live (Präsentation)", icon=":material/podcasts:", url_path="live-konsole"),
-            st.Page("pages/methodik.py", title="Daten & Methodik", icon=":material/menu_book:", url_path="methodik"),
+            st.Page(
+                "pages/live.py",
+                title="Live (Präsentation)",
+                icon=":material/podcasts:",
+                url_path="live-konsole",
+            ),
+            st.Page(
+                "pages/methodik.py",
+                title="Daten & Methodik",
+                icon=":material/menu_book:",
+                url_path="methodik",
+            ),
         ],
     }
     st.navigation(pages).run()

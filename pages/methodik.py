@@ -5,10 +5,12 @@ import streamlit as st
 
 from integrationsregion import compare
 from integrationsregion.catalogue import BREAKDOWN_LABELS
+from integrationsregion.geometry import ATTRIBUTION as BKG_ATTRIBUTION
 from integrationsregion.regions import REFERENCES
+from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data, query
 from integrationsregion.ui.downloads import download_buttons
-from integrationsregion.ui.layout import BKG_ATTRIBUTION, QUALITY_LABELS, footer
+from integrationsregion.ui.layout import footer
 from integrationsregion.ui.share import share_link
 
 POLARITY_LABELS = {

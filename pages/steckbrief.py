@@ -6,9 +6,10 @@ import streamlit as st
 from integrationsregion import compare
 from integrationsregion.catalogue import format_value
 from integrationsregion.regions import GERMANY, NRW, RUHR
+from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data, query
 from integrationsregion.ui.downloads import download_buttons
-from integrationsregion.ui.layout import QUALITY_LABELS, footer, methodik_link
+from integrationsregion.ui.layout import footer, methodik_link, statement_card
 from integrationsregion.ui.share import share_link
 
 VERDICT_STYLE = {
@@ -149,25 +150,19 @@ for theme_id in order:
 
 st.markdown("#### Aussagen der Sozialkonferenz Ruhr 2019 zu diesen Zahlen")
 shown_ids = list(dict.fromkeys(profile["indicator"]))
+titles = {i.id: i.short for i in store.catalogue.all()}
 seen = set()
 for indicator_id in shown_ids:
     for statement in conf.for_indicator(indicator_id):
         if statement.id in seen:
             continue
         seen.add(statement.id)
-        with st.container(border=True):
-            st.markdown(f"**{statement.speaker}** – {statement.role}")
-            if statement.quote:
-                st.markdown(f"> „{statement.quote}“")
-                st.caption(f"Zitat: [{statement.quote_source}]({statement.quote_url})")
-            st.write(statement.paraphrase)
-            related = [i for i in statement.indicators if i in shown_ids]
-            figures = [
-                f"{r['label']}: **{fmt(r, r['value'])}** ({int(r['year'])}, [Definition]({methodik_link(r['indicator'])}))"
-                for _, r in profile[profile["indicator"].isin(related)].iterrows()
-            ]
-            st.markdown(f"Zahlen für {unit.name}:  \n" + "  \n".join(figures))
-            st.caption(f"[Quelle der Aussage]({statement.source_url})")
+        related = [i for i in statement.indicators if i in shown_ids]
+        figures = [
+            f"{r['label']}: **{fmt(r, r['value'])}** ({int(r['year'])}, [Definition]({methodik_link(r['indicator'])}))"
+            for _, r in profile[profile["indicator"].isin(related)].iterrows()
+        ]
+        statement_card(statement, titles, details=f"Zahlen für {unit.name}:  \n" + "  \n".join(figures))
 if not seen:
     st.caption("Zu den Indikatoren dieses Steckbriefs gibt es keine Aussage der Konferenz.")
 

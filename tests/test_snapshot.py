@@ -77,7 +77,9 @@ def test_derived_values_say_so(observations):
     derived = observations[observations["note"].str.lower().str.startswith("derived")]
     assert len(derived) > 0
     assert (derived["quality"].isin(["derived", "secondary"])).all()
-    assert derived.loc[derived["quality"] == "derived", "source_label"].str.contains("eigene Berechnung").all()
+    assert (
+        derived.loc[derived["quality"] == "derived", "source_label"].str.contains("eigene Berechnung").all()
+    )
 
 
 def test_same_figure_from_two_sources_keeps_the_official_one_and_records_the_other(observations):
@@ -111,7 +113,10 @@ def test_rebuild_from_shared_reference_equals_committed_snapshot():
     ("change", "message"),
     [
         (lambda df: df.assign(region=df["region"].where(df.index != 0, "99999")), "unknown region"),
-        (lambda df: df.assign(indicator=df["indicator"].where(df.index != 0, "made_up")), "unknown indicator"),
+        (
+            lambda df: df.assign(indicator=df["indicator"].where(df.index != 0, "made_up")),
+            "unknown indicator",
+        ),
         (lambda df: pd.concat([df, df.iloc[[0]]]), "duplicate key"),
         (lambda df: df.assign(value=df["value"].where(df["unit"] != "percent", 140.0)), "outside 0–100"),
         (lambda df: df.assign(source_url=df["source_url"].where(df.index != 3, "")), "without source_url"),

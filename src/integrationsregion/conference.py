@@ -55,7 +55,9 @@ class Conference:
         """Statements that point at unknown indicators or themes, or quote without a source."""
         found = []
         for s in self.statements:
-            found += [f"statement {s.id}: unknown indicator {i!r}" for i in s.indicators if i not in catalogue]
+            found += [
+                f"statement {s.id}: unknown indicator {i!r}" for i in s.indicators if i not in catalogue
+            ]
             found += [f"statement {s.id}: unknown theme {t!r}" for t in s.themes if t not in catalogue.themes]
             if s.quote and not (s.quote_source and s.quote_url):
                 found.append(f"statement {s.id}: quote without source")

@@ -16,12 +16,8 @@ from datetime import date
 import pandas as pd
 
 from integrationsregion.catalogue import BREAKDOWN_LABELS, UNIT_LABELS, Catalogue
+from integrationsregion.snapshot import QUALITY_LABELS
 
-QUALITY_LABELS = {
-    "official": "amtliche Statistik",
-    "derived": "eigene Berechnung aus amtlichen Werten",
-    "secondary": "Sekundärquelle",
-}
 NO_DATA = "keine Daten"
 
 # store/snapshot column -> German export column, in export order

@@ -27,7 +27,20 @@ QUALITY_RANK = {"official": 0, "derived": 1, "secondary": 2}
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"]
+        [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ]
     )
 }
 MONTHS_EN = {"March": 3, "June": 6}
@@ -59,9 +72,7 @@ class PublisherRule:
 
 def load_rules(data_dir: Path) -> dict:
     raw = tomllib.loads((data_dir / "build" / "reference.toml").read_text(encoding="utf-8"))
-    raw["publisher"] = [
-        PublisherRule(re.compile(r.pop("pattern")), **r) for r in raw["publisher"]
-    ]
+    raw["publisher"] = [PublisherRule(re.compile(r.pop("pattern")), **r) for r in raw["publisher"]]
     return raw
 
 
@@ -77,7 +88,9 @@ def build_regions(reference_dir: Path) -> list[Region]:
     for r in rows:
         if r["level"] == "kreis":
             kind = "kreisfreie_stadt" if municipalities_per_kreis[r["ags"]] == 1 else "kreis"
-            regions.append(Region(r["ags"], r["name"], SHORT_NAMES.get(r["ags"], r["name"]), kind, "kreis", ""))
+            regions.append(
+                Region(r["ags"], r["name"], SHORT_NAMES.get(r["ags"], r["name"]), kind, "kreis", "")
+            )
         else:
             regions.append(Region(r["ags"], r["name"], r["name"], "gemeinde", "gemeinde", r["kreis_ags"]))
     return regions + AGGREGATES
@@ -157,7 +170,9 @@ def classify(row: dict, rules: dict) -> dict:
             label += ", eigene Berechnung"
     else:
         label = f"{row['source_publisher']} (Sekundärquelle)"
-    attribution = rule.attribution if rule.quality == "official" else f"Sekundärquelle: {row['source_publisher']}"
+    attribution = (
+        rule.attribution if rule.quality == "official" else f"Sekundärquelle: {row['source_publisher']}"
+    )
     return {
         "quality": quality,
         "publisher": row["source_publisher"],
@@ -216,7 +231,8 @@ def resolve_duplicates(df: pd.DataFrame, rules: dict) -> pd.DataFrame:
         others = group.iloc[1:]
         if len(others):
             best["alternatives"] = " | ".join(
-                f"{o.value:g} laut {o.source_label} ({o.quality}; {o.source_url})" for o in others.itertuples()
+                f"{o.value:g} laut {o.source_label} ({o.quality}; {o.source_url})"
+                for o in others.itertuples()
             )
         kept.append(best)
     return pd.DataFrame(kept)[COLUMNS]
@@ -234,12 +250,7 @@ def build(reference_dir: Path) -> tuple[list[Region], pd.DataFrame, dict]:
         name: hashlib.sha256((reference_dir / name).read_bytes()).hexdigest()
         for name in (*REFERENCE_FILES, "rvr_gebiete.csv")
     }
-    vintages = (
-        observations[observations["stand"] != ""]
-        .groupby("source_label")["stand"]
-        .max()
-        .to_dict()
-    )
+    vintages = observations[observations["stand"] != ""].groupby("source_label")["stand"].max().to_dict()
     manifest = {
         "built_from": "shared/reference",
         "inputs_sha256": inputs,

@@ -41,6 +41,11 @@ COLUMNS = [
 ]
 KEY = ["region", "indicator", "breakdown", "ref_date"]
 QUALITIES = ("official", "derived", "secondary")
+QUALITY_LABELS = {
+    "official": "amtliche Statistik",
+    "derived": "eigene Berechnung aus amtlichen Werten",
+    "secondary": "Sekundärquelle",
+}
 TEXT_COLUMNS = [c for c in COLUMNS if c not in ("year", "value")]
 
 

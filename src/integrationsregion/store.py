@@ -90,7 +90,11 @@ class Store:
         self._check(indicator_id, breakdown)
         rows = self._rows(indicator_id, breakdown)
         rows = rows[(rows["year"] == year) & rows["region"].isin(REFERENCES)]
-        return rows.set_index("region").reindex([r for r in REFERENCES if r in set(rows["region"])]).reset_index()
+        return (
+            rows.set_index("region")
+            .reindex([r for r in REFERENCES if r in set(rows["region"])])
+            .reset_index()
+        )
 
     def series(self, indicator_id: str, regions: list[str], breakdown: str = "total") -> pd.DataFrame:
         """Time series of chosen regions: one row per region and year with a value (gaps stay gaps)."""
@@ -107,7 +111,9 @@ class Store:
         hit = rows[(rows["region"] == region) & (rows["year"] == year)]
         return None if hit.empty else hit.iloc[0]
 
-    def rank(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> tuple[int, int] | None:
+    def rank(
+        self, region: str, indicator_id: str, year: int, breakdown: str = "total"
+    ) -> tuple[int, int] | None:
         """Rank of a unit among the 15 units with a value (1 = highest value), and how many were ranked."""
         cs = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
         if region not in set(cs["region"]):
@@ -164,9 +170,25 @@ class Store:
         row = self.value(region, indicator_id, year, breakdown)
         if row is None:
             return None
-        keys = ["value", "unit", "year", "ref_date", "quality", "publisher", "source_label", "table_code",
-                "source_title", "source_url", "portal_url", "stand", "retrieved", "licence", "attribution",
-                "note", "alternatives"]
+        keys = [
+            "value",
+            "unit",
+            "year",
+            "ref_date",
+            "quality",
+            "publisher",
+            "source_label",
+            "table_code",
+            "source_title",
+            "source_url",
+            "portal_url",
+            "stand",
+            "retrieved",
+            "licence",
+            "attribution",
+            "note",
+            "alternatives",
+        ]
         return {k: row[k] for k in keys}
 
 

@@ -13,15 +13,11 @@ import streamlit as st
 from integrationsregion import costmodel
 from integrationsregion.catalogue import format_number
 from integrationsregion.figures.charts import date_text
+from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data
 from integrationsregion.ui.theme import View
 
 OWN_INPUT = "eigene"
-QUALITY = {
-    "official": "amtlich",
-    "derived": "eigene Berechnung aus amtlichen Werten",
-    "secondary": "Sekundärquelle",
-}
 COUNT_LABELS = {
     "rejected_protection_status_with_duldung": "Destatis 12531-0043, „geduldet ausreisepflichtig“",
     "tolerated_persons": "Geduldete laut Stadt/Land",
@@ -33,7 +29,7 @@ def _source(a: costmodel.Amount) -> str:
     link = f"[{label}]({a.url})" if a.url else label
     if "Sekundärquelle" in a.source_label:
         return link
-    return f"{link} ({QUALITY.get(a.quality, a.quality)})"
+    return f"{link} ({QUALITY_LABELS.get(a.quality, a.quality)})"
 
 
 def section(view: View) -> None:
@@ -48,7 +44,8 @@ def section(view: View) -> None:
     )
     if view.unit is None:
         st.info(
-            "Bitte oben einen Kreis oder eine kreisfreie Stadt wählen (oder in die Karte klicken).", icon=":material/touch_app:"
+            "Bitte oben einen Kreis oder eine kreisfreie Stadt wählen (oder in die Karte klicken).",
+            icon=":material/touch_app:",
         )
         return
     region = store.regions[view.unit]

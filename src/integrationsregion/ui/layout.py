@@ -7,15 +7,9 @@ import html
 import pandas as pd
 import streamlit as st
 
+from integrationsregion import geometry
 from integrationsregion.catalogue import Indicator
 from integrationsregion.conference import Statement
-
-QUALITY_LABELS = {
-    "official": "amtliche Statistik",
-    "derived": "eigene Berechnung aus amtlichen Werten",
-    "secondary": "Sekundärquelle",
-}
-BKG_ATTRIBUTION = "© GeoBasis-DE / BKG (Daten verändert)"
 
 
 def methodik_link(indicator_id: str) -> str:
@@ -33,21 +27,28 @@ def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = F
     if secondary:
         parts.append("enthält Sekundärquellen (gekennzeichnet)")
     if map_shown:
-        parts.append(f"Karte: [{BKG_ATTRIBUTION}](https://www.bkg.bund.de)")
+        parts.append(f"Karte: [{geometry.ATTRIBUTION}]({geometry.ATTRIBUTION_URL})")
     parts.append(f"[Definition]({methodik_link(indicator.id)})")
     st.caption(" · ".join(parts))
 
 
-def statement_card(statement: Statement, indicator_titles: dict[str, str]) -> None:
-    """A conference statement with its speaker, quote (if any) and the indicators it concerns."""
+def statement_card(
+    statement: Statement, indicator_titles: dict[str, str], details: str | None = None
+) -> None:
+    """A conference statement with its speaker, quote (if any), optional details (markdown) and the
+    indicators it concerns."""
     with st.container(border=True):
         st.markdown(f"**{html.escape(statement.speaker)}**  \n{html.escape(statement.role)}")
         if statement.quote:
             st.markdown(f"> „{statement.quote}“")
             st.caption(f"Zitat: [{statement.quote_source}]({statement.quote_url})")
         st.write(statement.paraphrase)
+        if details:
+            st.markdown(details)
         links = [
-            f"[{indicator_titles[i]}]({methodik_link(i)})" for i in statement.indicators if i in indicator_titles
+            f"[{indicator_titles[i]}]({methodik_link(i)})"
+            for i in statement.indicators
+            if i in indicator_titles
         ]
         if links:
             st.caption("Bezug zu: " + " · ".join(links))
