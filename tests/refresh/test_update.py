@@ -11,6 +11,7 @@ import pytest
 
 from integrationsregion.genesis import update
 from integrationsregion.snapshot import read_observations
+from integrationsregion.store import Store
 
 from . import fake_genesis
 from .conftest import fingerprint
@@ -90,6 +91,13 @@ def test_update_fills_gap_years_with_new_provenance(refresh_env, snapshot_copy, 
         assert req["headers"]["password"] == fake_genesis.PASSWORD
     assert_secret_free(out.out + out.err + (snapshot_copy / "observations.csv").read_text())
     assert_secret_free((snapshot_copy / "manifest.json").read_text())
+
+    # The app, restarted on the refreshed snapshot, shows the new year with its new provenance.
+    store = Store.load(snapshot_copy)
+    assert 2021 in store.years("unemployed", "total")
+    shown = store.cross_section("unemployed", 2021, "total")
+    assert shown["value"].notna().all()
+    assert shown["source_label"].str.contains("Stand 26.02.2026").all()
 
 
 def test_second_run_changes_nothing(refresh_env, snapshot_copy, capsys):

@@ -53,8 +53,7 @@ def presenter_token() -> str:
                 f"Live-Modus: kein Moderations-Token gesetzt ({ENV_VAR} oder secrets.toml "
                 f"'{SECRET_KEY}'). Token für diesen Serverstart: {_generated}"
             )
-            log.warning(message)
-            print(message, file=sys.stderr, flush=True)
+            print(message, file=sys.stderr, flush=True)  # once, on the server console only
         return _generated
 
 
