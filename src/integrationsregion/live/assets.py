@@ -54,6 +54,11 @@ const Live = (() => {
     await plotlyReady;
     const layout = Object.assign({}, fig.layout, {autosize: true});
     delete layout.width;
+    if (el.dataset.big !== undefined) {
+      // Big screen: type readable from the back of a hall, figure fills its box.
+      layout.font = Object.assign({}, layout.font, {size: Math.max(16, Math.round(window.innerWidth / 85))});
+      layout.height = el.clientHeight;
+    }
     Plotly.react(el, fig.data, layout, {displayModeBar: false, responsive: true});
   }
   function text(id, value) {
@@ -198,6 +203,7 @@ aside img{width:100%;height:auto;border:1px solid #ccc}
 #url{font-size:1.3vw;font-weight:700;word-break:break-all}
 #question{font-size:2.4vw;margin:.6vw 0}
 blockquote{font-size:1.7vw}
+.source{font-size:1.1vw}
 </style></head>
 <body>
 <header><span id="tour">Integrationsregion Ruhr · Live</span><span><span id="followers"></span>
@@ -206,7 +212,7 @@ blockquote{font-size:1.7vw}
 <p id="meta" class="meta"></p>
 <h1 id="title">Warten auf die erste Szene …</h1>
 <p id="question" hidden></p>
-<div id="fig"></div><div id="rfig" hidden></div>
+<div id="fig" data-big></div><div id="rfig" data-big hidden></div>
 <p id="takeaway"></p>
 <blockquote id="statement" hidden><div id="st-text"></div><div id="st-para" class="source"></div><footer id="st-who"></footer></blockquote>
 <p id="source" class="source"></p>

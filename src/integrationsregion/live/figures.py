@@ -69,6 +69,7 @@ def bar_figure(f: Facts, highlight: str | None) -> dict:
         range=[0, max(v for v, _ in rows) * 1.18],
         gridcolor="#dddddd",
         fixedrange=True,
+        automargin=True,
     )
     fig.update_yaxes(automargin=True, fixedrange=True)
     fig.update_layout(separators=",.")
