@@ -1,0 +1,30 @@
+"""Every page loads in a real browser, on a desktop and a phone, without an exception, an error element or
+an empty figure; a screenshot of each is kept under artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.protocol import list_pages, run_blocking
+from tests.e2e import streamlit_page as sp
+
+PAGES = ["", "bildung", "arbeitsmarkt", "geduldete", "steckbrief", "vergleich", "methodik", "live-konsole"]
+
+
+def page_name(path: str) -> str:
+    return path or "start"
+
+
+def test_navigation_lists_exactly_the_tested_pages(app_server):
+    announced = [p["url_pathname"] for p in run_blocking(list_pages(app_server.ws_url))]
+    assert sorted(announced) == sorted(PAGES), "a page was added or removed: update PAGES in this file"
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("path", PAGES, ids=page_name)
+def test_page_loads_cleanly(app_server, new_page, path, viewport):
+    page = new_page(viewport)
+    sp.open_app(page, f"{app_server.url}/{path}")
+    sp.screenshot(page, f"{page_name(path)}-{viewport}")
+    sp.assert_healthy(page, f"/{path} ({viewport})")
+    assert page.locator("[data-testid='stMain'] [data-testid='stElementContainer']").count() > 0

@@ -1,0 +1,177 @@
+"""Views in a real browser: shared links restore their view, pickers change the figures, downloads carry the
+expected columns. Expected labels come from the snapshot (catalogue, regions), not from the page."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import parse_qs, urlparse
+
+import openpyxl
+import pandas as pd
+import pytest
+from playwright.sync_api import Page
+
+from integrationsregion.catalogue import BREAKDOWN_LABELS
+from integrationsregion.export import COLUMN_NAMES
+from tests.e2e import streamlit_page as sp
+
+ARBEITSMARKT_LINK = (
+    "/arbeitsmarkt?indikator=unemployment_rate&jahr=2019&einheit=05513&aufschluesselung=foreign"
+)
+VERGLEICH_LINK = (
+    "/vergleich?einheit=05513&vergleich=05916,05112,05119&indikator=unemployment_rate"
+    "&aufschluesselung=foreign&jahr=2019"
+)
+THEME_PAGES = ["bildung", "arbeitsmarkt", "geduldete"]
+
+
+def combobox(page: Page, label: str):
+    return page.get_by_role("combobox", name=label, exact=True)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick `option` in the select box labelled `label`, as a person would, and wait for the rerun."""
+
+    def pick() -> None:
+        combobox(page, label).click()
+        page.get_by_role("option", name=option, exact=True).click()
+
+    sp.act(page, pick)
+
+
+def options(page: Page, label: str) -> list[str]:
+    combobox(page, label).click()
+    texts = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return [t.strip() for t in texts]
+
+
+def multiselect_values(page: Page, label: str) -> list[str]:
+    box = page.locator("[data-testid='stMultiSelect']").filter(
+        has=page.locator("[data-testid='stWidgetLabel']", has_text=label)
+    )
+    lines = [line.strip() for line in box.inner_text().splitlines() if line.strip()]
+    return lines[1:]
+
+
+def radio_value(page: Page, label: str) -> str:
+    group = page.get_by_role("radiogroup", name=label)
+    return group.locator("label").filter(has=page.locator("input:checked")).inner_text().strip()
+
+
+def signatures(page: Page) -> list[str]:
+    return [f.signature for f in sp.figures(page)]
+
+
+def params(url: str) -> dict[str, str]:
+    """The query parameters of a URL or link, one value each."""
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def query(page: Page) -> dict[str, str]:
+    return params(page.url)
+
+
+def test_arbeitsmarkt_link_restores_its_view(app_server, new_page, store):
+    page = new_page()
+    sp.open_app(page, app_server.url + ARBEITSMARKT_LINK)
+    figures = sp.assert_healthy(page, ARBEITSMARKT_LINK)
+    assert figures, "the Arbeitsmarkt page shows no figure"
+    assert combobox(page, "Indikator").input_value().startswith(store.catalogue["unemployment_rate"].title)
+    assert combobox(page, "Jahr").input_value() == "2019"
+    assert combobox(page, "Kreis / kreisfreie Stadt").input_value() == store.regions.name("05513")
+    assert radio_value(page, "Aufschlüsselung") == BREAKDOWN_LABELS["foreign"]
+    assert any("2019" in f.title for f in figures)
+    assert query(page) == params(ARBEITSMARKT_LINK)
+
+
+def test_vergleich_link_restores_its_view(app_server, new_page, store):
+    page = new_page()
+    sp.open_app(page, app_server.url + VERGLEICH_LINK)
+    sp.assert_healthy(page, VERGLEICH_LINK)
+    names = store.regions.name
+    assert combobox(page, "Einheit").input_value() == names("05513")
+    assert multiselect_values(page, "Vergleichseinheiten") == [names(a) for a in ("05916", "05112", "05119")]
+    assert multiselect_values(page, "Indikatoren") == [store.catalogue["unemployment_rate"].title]
+    assert combobox(page, "Aufschlüsselung").input_value() == BREAKDOWN_LABELS["foreign"]
+    assert combobox(page, "Jahr").input_value() == "2019"
+    assert query(page) == params(VERGLEICH_LINK)
+
+
+def test_arbeitsmarkt_year_unit_and_breakdown_change_the_figures(app_server, new_page, store):
+    page = new_page()
+    sp.open_app(page, app_server.url + ARBEITSMARKT_LINK)
+    before = signatures(page)
+
+    years = [y for y in options(page, "Jahr") if y != "2019"]
+    choose(page, "Jahr", years[0])
+    after_year = sp.wait_figures_change(page, before, "changing the year")
+    sp.assert_healthy(page, f"Jahr {years[0]}")
+    assert query(page)["jahr"] == years[0]
+
+    other_unit = store.regions.name("05913")
+    choose(page, "Kreis / kreisfreie Stadt", other_unit)
+    before_breakdown = sp.wait_figures_change(page, after_year, "selecting another unit")
+    sp.assert_healthy(page, f"Einheit {other_unit}")
+    assert query(page)["einheit"] == "05913"
+
+    sp.act(
+        page,
+        lambda: (
+            page.get_by_role("radiogroup", name="Aufschlüsselung")
+            .get_by_text(BREAKDOWN_LABELS["total"], exact=True)
+            .click()
+        ),
+    )
+    sp.wait_figures_change(page, before_breakdown, "changing the breakdown")
+    sp.assert_healthy(page, "Aufschlüsselung insgesamt")
+
+
+@pytest.mark.parametrize("theme", THEME_PAGES)
+def test_indicator_choice_changes_the_figures(app_server, new_page, theme):
+    page = new_page()
+    sp.open_app(page, f"{app_server.url}/{theme}")
+    sp.assert_healthy(page, f"/{theme}")
+    before, indicator_before = signatures(page), query(page).get("indikator")
+    current = combobox(page, "Indikator").input_value()
+    others = [o for o in options(page, "Indikator") if o != current and "keine Kreiswerte" not in o]
+    assert others, f"/{theme} offers only one indicator with Kreis data"
+    choose(page, "Indikator", others[0])
+    sp.wait_figures_change(page, before, f"/{theme}: another indicator")
+    sp.assert_healthy(page, f"/{theme} with {others[0]}")
+    assert query(page).get("indikator") != indicator_before
+
+
+def test_download_buttons_give_files_with_the_export_columns(app_server, new_page, tmp_path):
+    page = new_page()
+    sp.open_app(page, app_server.url + VERGLEICH_LINK)
+    known = set(COLUMN_NAMES.values())
+    files = {}
+    buttons = {
+        b.inner_text().strip().splitlines()[-1].strip(): b
+        for b in page.locator("[data-testid='stDownloadButton']").all()
+    }
+    for label in ("CSV", "CSV (Excel)", "XLSX"):
+        with page.expect_download() as info:
+            buttons[label].click()
+        download = info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        files[label] = target
+    csv = pd.read_csv(files["CSV"], dtype={"AGS": str})
+    excel_csv = pd.read_csv(
+        files["CSV (Excel)"], sep=";", decimal=",", dtype={"AGS": str}, encoding="utf-8-sig"
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(files["XLSX"].read_bytes()), read_only=True)
+    assert files["CSV (Excel)"].read_bytes().startswith("\ufeff".encode())
+    for frame in (csv, excel_csv):
+        assert {"Gebiet", "AGS", "Indikator", "Jahr", "Wert", "Einheit", "Quelle", "Lizenz"} <= set(
+            frame.columns
+        )
+        assert set(frame.columns) <= known, f"unexpected columns: {set(frame.columns) - known}"
+        assert {"05513", "05916", "05112", "05119"} <= set(frame["AGS"].dropna())
+    assert list(csv.columns) == list(excel_csv.columns)
+    assert "Quellen" in workbook.sheetnames
+    first = workbook[workbook.sheetnames[0]]
+    header = [cell.value for cell in next(first.iter_rows(max_row=1))]
+    assert header == list(csv.columns)
