@@ -8,6 +8,8 @@ page script, `__name__` is `"__main__"` and only the navigation runs.
 import streamlit as st
 
 if __name__ == "__main__":
+    from integrationsregion.ui import admission
+
     st.set_page_config(
         page_title="Integrationsregion Ruhr",
         page_icon=":material/diversity_3:",
@@ -56,7 +58,8 @@ if __name__ == "__main__":
             ),
         ],
     }
-    st.navigation(pages).run()
+    with admission.run_slot():
+        st.navigation(pages).run()
 else:
     from streamlit.runtime.pages_manager import PagesManager
 

@@ -317,6 +317,7 @@ def summarize(
         "scene_max_s": max(latencies) if latencies else float("nan"),
         "presenter_rtt_p50_s": _pct(stats.answers, 0.50),
         "presenter_rtt_p95_s": _pct(stats.answers, 0.95),
+        "presenter_rtts_s": [round(a, 3) for a in stats.answers],
         "missed_deliveries": missed,
         "follower_errors": len(follower_errors),
         "follower_error_examples": sorted(set(follower_errors))[:5],

@@ -34,6 +34,12 @@ class Store:
     catalogue: Catalogue
     manifest: dict
 
+    def __post_init__(self) -> None:
+        # Index by (indicator, breakdown): pages ask for these slices on every run.
+        self._slices = {key: rows for key, rows in self.observations.groupby(["indicator", "breakdown"])}
+        self._empty = self.observations.iloc[0:0]
+        self._years: dict[tuple[str, str, str], list[int]] = {}
+
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> Store:
         regions = RegionRegistry.load(data_dir)
@@ -57,16 +63,18 @@ class Store:
         return ind
 
     def _rows(self, indicator_id: str, breakdown: str) -> pd.DataFrame:
-        obs = self.observations
-        return obs[(obs["indicator"] == indicator_id) & (obs["breakdown"] == breakdown)]
+        return self._slices.get((indicator_id, breakdown), self._empty)
 
     # ------------------------------------------------------------------ questions
     def years(self, indicator_id: str, breakdown: str | None = None, level: str = "kreis") -> list[int]:
         """Years with at least one value for the units of `level` (ascending)."""
         ind = self.indicator(indicator_id)
-        rows = self._rows(indicator_id, breakdown or ind.breakdowns[0])
-        ags = {r.ags for r in self.regions.all() if r.level == level}
-        return sorted({int(y) for y in rows.loc[rows["region"].isin(ags), "year"]})
+        key = (indicator_id, breakdown or ind.breakdowns[0], level)
+        if key not in self._years:
+            rows = self._rows(*key[:2])
+            ags = {r.ags for r in self.regions.all() if r.level == level}
+            self._years[key] = sorted({int(y) for y in rows.loc[rows["region"].isin(ags), "year"]})
+        return list(self._years[key])
 
     def any_years(self, indicator_id: str, breakdown: str | None = None) -> list[int]:
         """Years with a value for any region, including the comparison aggregates."""

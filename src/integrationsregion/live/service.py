@@ -88,8 +88,10 @@ class LiveService:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ir-live-db")
         self._work = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ir-live-render")
         self._figures: dict[str, CachedFigure] = {}
+        self._facts: dict[tuple[str, int, str], Any] = {}
         self._scenes: dict[str, Scene] = {}
         self._action_lock: asyncio.Lock | None = None
+        self._warming: asyncio.Future | None = None
 
     @property
     def data(self) -> SceneData:
@@ -109,6 +111,9 @@ class LiveService:
             self.tour_error = exc.errors
             log.error("live: tour %s invalid: %s", self.config.tour_path, exc)
         await self.state.start()
+        if self.tour is not None:
+            # Build every tour scene's figure and facts now, so a scene change under load only publishes.
+            self._warming = asyncio.ensure_future(self._in_worker(self._warm, self.tour))
         if not isinstance(self.state, MemoryLiveState) and auth.generated():
             await self._share_generated_token()
         auth.presenter_token()
@@ -173,6 +178,17 @@ class LiveService:
 
     # --- rendering -----------------------------------------------------------------------------------
 
+    def _warm(self, tour: Tour) -> None:
+        for scene in tour.scenes:
+            self._figure(scene)
+            self._scene_facts(scene)
+
+    def _scene_facts(self, scene: Scene) -> Any:
+        key = (scene.indicator, scene.year, scene.breakdown)
+        if key not in self._facts:
+            self._facts[key] = facts(self.data, *key)
+        return self._facts[key]
+
     def _figure(self, scene: Scene) -> CachedFigure:
         cached = self._figures.get(scene.key)
         if cached is None:
@@ -199,7 +215,7 @@ class LiveService:
     def _render(self, status: LiveStatus) -> bytes:
         scene = Scene(**_scene_args(status.scene))
         self._figure(scene)
-        f = facts(self.data, scene.indicator, scene.year, scene.breakdown)
+        f = self._scene_facts(scene)
         try:
             takeaway = scene.takeaway.format(**f.placeholders(scene.highlight))
         except (KeyError, IndexError, ValueError):
@@ -263,8 +279,8 @@ class LiveService:
         if not keep_version or status.version == 0:
             status = status.evolve(version=await self.state.next_version())
         payload = await self._in_worker(self._render, status)
+        await self.state.set(status, payload)  # followers first; then the position survives a restart
         await self._in_db(self.polls.put, STATUS_KEY, status.to_json())
-        await self.state.set(status, payload)
         return status
 
     # --- presenter actions ---------------------------------------------------------------------------
