@@ -29,6 +29,38 @@ def catalogue_table() -> pd.DataFrame:
     return compare.catalogue_table(store)
 
 
+# The snapshot does not change while the process runs: tables derived from it are built once.
+@st.cache_data(show_spinner=False)
+def source_stands(indicator_id: str) -> dict[str, list[str]]:
+    """The Stand dates of each of the indicator's tables."""
+    obs = store.observations[store.observations["indicator"] == indicator_id]
+    return {
+        table: sorted({s for s in obs.loc[obs["table_code"] == table, "stand"] if s})
+        for table in {src.table for src in catalogue[indicator_id].sources if src.table}
+    }
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def coverage_grid(indicator_id: str, breakdown: str) -> pd.DataFrame:
+    return compare.coverage_grid(store, indicator_id, breakdown)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def breakdown_rows(indicator_id: str, breakdown: str) -> pd.DataFrame:
+    obs = store.observations
+    return obs[(obs["indicator"] == indicator_id) & (obs["breakdown"] == breakdown)]
+
+
+@st.cache_data(show_spinner=False)
+def coverage_overview() -> pd.DataFrame:
+    return compare.coverage_overview(store).drop(columns=["id", "breakdown"])
+
+
+@st.cache_data(show_spinner=False)
+def licence_lines() -> pd.DataFrame:
+    return compare.licence_lines(store)
+
+
 ids = [i.id for i in catalogue.all()]
 query.ignore_unknown()
 picked = query.choice("indikator", ids, ids[0])
@@ -104,11 +136,9 @@ with st.container(border=True):
         f"**Kennung:** `{ind.id}`"
     )
     st.markdown("**Quellen**")
-    obs = store.observations[store.observations["indicator"] == ind.id]
+    stands_by_table = source_stands(ind.id)
     for src in ind.sources:
-        stands = (
-            sorted({s for s in obs.loc[obs["table_code"] == src.table, "stand"] if s}) if src.table else []
-        )
+        stands = stands_by_table[src.table] if src.table else []
         stand = f" · Stand {', '.join(stands)}" if stands else ""
         table_code = f"Tabelle **{src.table}** – " if src.table else ""
         st.markdown(f"- {src.publisher}: {table_code}[{src.title}]({src.url}){stand}")
@@ -147,7 +177,7 @@ if breakdowns:
         kwargs={"einheit": "mt_einheit", "jahr": "mt_jahr"},
     )
     query.keep("mt_aufschluesselung", aufschluesselung=breakdown)
-    grid = compare.coverage_grid(store, ind.id, breakdown)
+    grid = coverage_grid(ind.id, breakdown)
     st.dataframe(grid, width="stretch", height=38 + 35 * len(grid))
     st.caption(
         "● amtliche Statistik · ◐ eigene Berechnung aus amtlichen Werten · ○ Sekundärquelle · "
@@ -156,9 +186,7 @@ if breakdowns:
 
     # ------------------------------------------------------------------ provenance of one value
     st.markdown("#### Herkunft eines Wertes")
-    rows = store.observations[
-        (store.observations["indicator"] == ind.id) & (store.observations["breakdown"] == breakdown)
-    ]
+    rows = breakdown_rows(ind.id, breakdown)
     with_data = [r.ags for r in regions.units()] + list(REFERENCES)
     with_data = [a for a in with_data if a in set(rows["region"])]
     region = query.choice("einheit", with_data, with_data[0])
@@ -231,9 +259,8 @@ st.subheader("Datenlage aller Indikatoren")
 st.caption(
     "Je Indikator und Jahr: wie viele der 15 Kreise und kreisfreien Städte einen Wert haben; – = keiner."
 )
-overview = compare.coverage_overview(store)
 st.dataframe(
-    overview.drop(columns=["id", "breakdown"]),
+    coverage_overview(),
     hide_index=True,
     width="stretch",
     column_config={"Indikator": st.column_config.TextColumn(width="large", pinned=True)},
@@ -246,7 +273,7 @@ st.caption(
     "[Datenlizenz Deutschland – Namensnennung – Version 2.0](https://www.govdata.de/dl-de/by-2-0). "
     "Bei Sekundärquellen ist nur die Zahlenangabe übernommen."
 )
-st.dataframe(compare.licence_lines(store), hide_index=True, width="stretch")
+st.dataframe(licence_lines(), hide_index=True, width="stretch")
 st.markdown(
     f"**Karten:** {BKG_ATTRIBUTION} – Verwaltungsgebiete 1:250 000 (VG250), "
     "[Bundesamt für Kartographie und Geodäsie](https://www.bkg.bund.de)."

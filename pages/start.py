@@ -1,5 +1,6 @@
 """Start / Konferenz: the conference, its statements beside their evidence, and the region at a glance."""
 
+import pandas as pd
 import streamlit as st
 
 from integrationsregion.catalogue import format_number
@@ -8,6 +9,26 @@ from integrationsregion.ui.layout import footer, statement_card
 
 store, conf = data.store(), data.conference()
 facts = conf.facts
+
+
+# The snapshot does not change while the process runs: what this page derives from it is built once.
+@st.cache_data(show_spinner=False)
+def coverage_by_theme() -> dict[str, list[dict[str, str]]]:
+    """Per theme, its statistics with the years that have values."""
+    by_theme: dict[str, list[dict[str, str]]] = {}
+    for ind in store.catalogue.all():
+        if ind.kind == "statistic":
+            years = store.any_years(ind.id)
+            by_theme.setdefault(store.catalogue.themes[ind.theme], []).append(
+                {"Indikator": ind.title, "Jahre": ", ".join(str(y) for y in years)}
+            )
+    return by_theme
+
+
+@st.cache_data(show_spinner=False)
+def cross_section(indicator_id: str, year: int, breakdown: str = "total") -> pd.DataFrame:
+    return store.cross_section(indicator_id, year, breakdown)
+
 
 st.title("Integrationsregion Ruhr")
 st.markdown(f"#### {facts['theme']}")
@@ -35,12 +56,12 @@ with right:
     st.metric("Kreise und kreisfreie Städte", len(units))
     st.metric("Städte und Gemeinden", len(store.regions.municipalities()))
     latest = store.years("population")[-1]
-    pop = store.cross_section("population", latest)
+    pop = cross_section("population", latest)
     if pop["value"].notna().all():
         st.metric(f"Einwohner 31.12.{latest}", format_number(pop["value"].sum(), 0))
         st.caption(f"Summe der 15 Einheiten · Quelle: {'; '.join(sorted(set(pop['source_label'])))}")
     share_year = store.years("foreign_share", "foreign")[-1]
-    shares = store.cross_section("foreign_share", share_year, "foreign").dropna(subset=["value"])
+    shares = cross_section("foreign_share", share_year, "foreign").dropna(subset=["value"])
     if len(shares):
         low, high = shares.loc[shares["value"].idxmin()], shares.loc[shares["value"].idxmax()]
         ind = store.catalogue["foreign_share"]
@@ -73,14 +94,7 @@ for statement in conf.statements:
     st.divider()
 
 st.subheader("Datenlage")
-by_theme = {}
-for ind in store.catalogue.all():
-    if ind.kind == "statistic":
-        years = store.any_years(ind.id)
-        by_theme.setdefault(store.catalogue.themes[ind.theme], []).append(
-            {"Indikator": ind.title, "Jahre": ", ".join(str(y) for y in years)}
-        )
-for theme_label, rows in by_theme.items():
+for theme_label, rows in coverage_by_theme().items():
     with st.expander(f"{theme_label}: {len(rows)} Indikatoren"):
         st.dataframe(rows, hide_index=True, width="stretch")
 footer()

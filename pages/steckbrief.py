@@ -73,8 +73,16 @@ if place.level == "gemeinde":
             icon=":material/warning:",
         )
 
-profile = compare.steckbrief(store, unit.ags)
-profile["decimals"] = [store.catalogue[i].decimals for i in profile["indicator"]]
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def unit_profile(ags: str) -> pd.DataFrame:
+    """The unit's Steckbrief (computed once per unit and process; a copy per run)."""
+    profile = compare.steckbrief(store, ags)
+    profile["decimals"] = [store.catalogue[i].decimals for i in profile["indicator"]]
+    return profile
+
+
+profile = unit_profile(unit.ags)
 head_left, head_right = st.columns([3, 1], vertical_alignment="bottom")
 head_left.subheader(f"{unit.name} · {unit.kind_label} · AGS {unit.ags}")
 with head_right:
@@ -95,39 +103,49 @@ def trend_label(years: list[int]) -> str:
     return f"{years[0]}–{years[-1]}" if years else "–"
 
 
-themes = store.catalogue.themes
-order = ["bevoelkerung", *(t for t in themes if t != "bevoelkerung")]  # context first
-for theme_id in order:
-    theme_label = themes[theme_id]
-    rows = profile[profile["theme"] == theme_id]
-    if rows.empty:
-        continue
+@st.cache_data(max_entries=128, show_spinner=False)
+def theme_tables(ags: str) -> list[tuple[str, str, pd.DataFrame, list[str | None]]]:
+    """Per theme (context first): id, heading, the table shown and the verdict of each row."""
+    profile = unit_profile(ags)
+    themes = store.catalogue.themes
+    order = ["bevoelkerung", *(t for t in themes if t != "bevoelkerung")]  # context first
+    out = []
+    for theme_id in order:
+        rows = profile[profile["theme"] == theme_id]
+        if rows.empty:
+            continue
+        table = pd.DataFrame(
+            {
+                "Indikator": rows["label"],
+                "Wert": [fmt(r, r["value"]) for _, r in rows.iterrows()],
+                "Jahr": rows["year"].astype(int).astype(str),
+                "Rang": [
+                    f"{int(r['rank'])} von {int(r['ranked'])}" if pd.notna(r["rank"]) else "–"
+                    for _, r in rows.iterrows()
+                ],
+                "Vergleich": rows["comparison"],
+                "Verlauf": rows["trend"],
+                "Verlauf Jahre": rows["trend_years"].map(trend_label),
+                "Ruhr": [
+                    fmt(r, r[f"ref_{RUHR}"]) if pd.notna(r[f"ref_{RUHR}"]) else "kein Ruhr-Wert"
+                    for _, r in rows.iterrows()
+                ],
+                "NRW": [fmt(r, r[f"ref_{NRW}"]) for _, r in rows.iterrows()],
+                "Deutschland": [fmt(r, r[f"ref_{GERMANY}"]) for _, r in rows.iterrows()],
+                "Qualität": rows["quality"].map(QUALITY_LABELS),
+                "Quelle": rows["source_label"],
+                "Definition": rows["indicator"].map(methodik_link),
+            }
+        ).reset_index(drop=True)
+        out.append((theme_id, themes[theme_id], table, list(rows["verdict"])))
+    return out
+
+
+for theme_id, theme_label, table, verdicts in theme_tables(unit.ags):
     st.markdown(f"#### {theme_label}")
-    table = pd.DataFrame(
-        {
-            "Indikator": rows["label"],
-            "Wert": [fmt(r, r["value"]) for _, r in rows.iterrows()],
-            "Jahr": rows["year"].astype(int).astype(str),
-            "Rang": [
-                f"{int(r['rank'])} von {int(r['ranked'])}" if pd.notna(r["rank"]) else "–"
-                for _, r in rows.iterrows()
-            ],
-            "Vergleich": rows["comparison"],
-            "Verlauf": rows["trend"],
-            "Verlauf Jahre": rows["trend_years"].map(trend_label),
-            "Ruhr": [
-                fmt(r, r[f"ref_{RUHR}"]) if pd.notna(r[f"ref_{RUHR}"]) else "kein Ruhr-Wert"
-                for _, r in rows.iterrows()
-            ],
-            "NRW": [fmt(r, r[f"ref_{NRW}"]) for _, r in rows.iterrows()],
-            "Deutschland": [fmt(r, r[f"ref_{GERMANY}"]) for _, r in rows.iterrows()],
-            "Qualität": rows["quality"].map(QUALITY_LABELS),
-            "Quelle": rows["source_label"],
-            "Definition": rows["indicator"].map(methodik_link),
-        }
-    ).reset_index(drop=True)
-    verdicts = rows["verdict"].reset_index(drop=True)
-    styled = table.style.apply(
+    # A fixed uuid (pandas picks a random one): the same table gives the same message, which the
+    # browser then takes from its message cache instead of receiving it again.
+    styled = table.style.set_uuid(f"steckbrief_{theme_id}").apply(
         lambda col, verdicts=verdicts: [VERDICT_STYLE.get(v, "") for v in verdicts], subset=["Vergleich"]
     )
     st.dataframe(
@@ -148,28 +166,42 @@ for theme_id in order:
         },
     )
 
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def statement_details(ags: str, name: str) -> list[tuple[str, str]]:
+    """The conference statements on the unit's indicators (id, the unit's figures as markdown), in order."""
+    profile = unit_profile(ags)
+    shown_ids = list(dict.fromkeys(profile["indicator"]))
+    out, seen = [], set()
+    for indicator_id in shown_ids:
+        for statement in conf.for_indicator(indicator_id):
+            if statement.id in seen:
+                continue
+            seen.add(statement.id)
+            related = [i for i in statement.indicators if i in shown_ids]
+            figures = [
+                f"{r['label']}: **{fmt(r, r['value'])}** ({int(r['year'])}, [Definition]({methodik_link(r['indicator'])}))"
+                for _, r in profile[profile["indicator"].isin(related)].iterrows()
+            ]
+            out.append((statement.id, f"Zahlen für {name}:  \n" + "  \n".join(figures)))
+    return out
+
+
 st.markdown("#### Aussagen der Sozialkonferenz Ruhr 2019 zu diesen Zahlen")
-shown_ids = list(dict.fromkeys(profile["indicator"]))
 titles = {i.id: i.short for i in store.catalogue.all()}
-seen = set()
-for indicator_id in shown_ids:
-    for statement in conf.for_indicator(indicator_id):
-        if statement.id in seen:
-            continue
-        seen.add(statement.id)
-        related = [i for i in statement.indicators if i in shown_ids]
-        figures = [
-            f"{r['label']}: **{fmt(r, r['value'])}** ({int(r['year'])}, [Definition]({methodik_link(r['indicator'])}))"
-            for _, r in profile[profile["indicator"].isin(related)].iterrows()
-        ]
-        statement_card(statement, titles, details=f"Zahlen für {unit.name}:  \n" + "  \n".join(figures))
+statements = {s.id: s for s in conf.statements}
+seen = statement_details(unit.ags, unit.name)
+for statement_id, details in seen:
+    statement_card(statements[statement_id], titles, details=details)
 if not seen:
     st.caption("Zu den Indikatoren dieses Steckbriefs gibt es keine Aussage der Konferenz.")
 
 st.markdown("#### Daten herunterladen")
-export = profile.assign(region=unit.ags, name=unit.name)
-download_buttons(
-    export[
+
+
+def export_frame() -> pd.DataFrame:
+    export = profile.assign(region=unit.ags, name=unit.name)
+    return export[
         [
             "name",
             "region",
@@ -186,7 +218,11 @@ download_buttons(
         + [f"ref_{r}" for r in (RUHR, NRW, GERMANY)]
         + ["comparison"]
         + compare.PROVENANCE_COLUMNS
-    ].rename(columns={"comparison": "Vergleich"}),
+    ].rename(columns={"comparison": "Vergleich"})
+
+
+download_buttons(
+    export_frame,
     f"Steckbrief {unit.name}",
     meta={
         "Titel": f"Steckbrief {unit.name} (AGS {unit.ags})",

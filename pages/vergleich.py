@@ -32,9 +32,14 @@ def table_for(units: tuple[str, ...], overrides: tuple[tuple[str, str, int], ...
     return compare.comparison_table(store, list(units), {(i, b): y for i, b, y in overrides})
 
 
-@st.cache_data(show_spinner=False)
 def long_for(units: tuple[str, ...], overrides: tuple[tuple[str, str, int], ...]) -> pd.DataFrame:
+    """The table as long rows for the downloads (built only when a download button is clicked)."""
     return compare.long_table(store, list(units), {(i, b): y for i, b, y in overrides})
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def latest_year(indicator: str, breakdown: str, units: tuple[str, ...]) -> int | None:
+    return compare.comparison_year(store, indicator, breakdown, list(units))
 
 
 def reset_peers() -> None:
@@ -133,7 +138,7 @@ if main is not None:
         )
     query.keep("vg_aufschluesselung", aufschluesselung=breakdown)
     years = store.years(main, breakdown)
-    latest = compare.comparison_year(store, main, breakdown, units) or years[-1]
+    latest = latest_year(main, breakdown, tuple(units)) or years[-1]
     year = query.year("jahr", years, latest)
     query.seed("vg_jahr", "jahr", year)
     if st.session_state.get("vg_jahr") not in years:
@@ -145,7 +150,7 @@ if main is not None:
     for extra in picked[1:]:
         options = [b for i, b in offered if i == extra]
         b = breakdown if breakdown in options else options[0]
-        y = compare.comparison_year(store, extra, b, units)
+        y = latest_year(extra, b, tuple(units))
         if y is not None:
             overrides.append((extra, b, y))
 else:
@@ -190,11 +195,14 @@ def bar_chart(frame: pd.DataFrame, indicator_id: str) -> go.Figure:
     return fig
 
 
-for indicator_id, breakdown_id, year_id in overrides:
+# Built figures are shared by all sessions (st.plotly_chart only reads them), like the theme pages'.
+@st.cache_resource(max_entries=256, show_spinner=False)
+def chart(
+    indicator_id: str, breakdown_id: str, year_id: int, units: tuple[str, ...]
+) -> tuple[go.Figure, str]:
+    """The bar chart of one indicator for the chosen units and the references, with its source line."""
     ind = store.catalogue[indicator_id]
-    frame = compare.chart_frame(store, indicator_id, breakdown_id, year_id, units)
-    st.markdown(f"**{compare.label(ind, breakdown_id)}, {year_id}**")
-    st.plotly_chart(bar_chart(frame, indicator_id), width="stretch", config={"displayModeBar": False})
+    frame = compare.chart_frame(store, indicator_id, breakdown_id, year_id, list(units))
     shown = frame.dropna(subset=["value"])
     labels = sorted(set(shown["source_label"]))
     missing = [n for n, v in zip(frame["name"], frame["value"], strict=True) if pd.isna(v)]
@@ -207,7 +215,15 @@ for indicator_id, breakdown_id, year_id in overrides:
     if refs_missing:
         parts.append("kein Wert für " + ", ".join(refs_missing))
     parts.append(f"[Definition und Tabelle]({methodik_link(indicator_id)})")
-    st.caption(" · ".join(parts))
+    return bar_chart(frame, indicator_id), " · ".join(parts)
+
+
+for indicator_id, breakdown_id, year_id in overrides:
+    ind = store.catalogue[indicator_id]
+    fig, source = chart(indicator_id, breakdown_id, year_id, tuple(units))
+    st.markdown(f"**{compare.label(ind, breakdown_id)}, {year_id}**")
+    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False})
+    st.caption(source)
     st.caption(
         "Dunkelblau: gewählte Einheit · Hellblau: Vergleichseinheiten · Grau: Ruhr / NRW / Deutschland"
     )
@@ -224,13 +240,19 @@ table = table_for(*key)
 names = {a: regions.name(a) for a in units} | compare.REFERENCE_NAMES
 shown = table.rename(columns=names)
 value_cols = [names[a] for a in units] + [compare.REFERENCE_NAMES[r] for r in REFERENCES]
-styler = shown.style
-for n, row in table.iterrows():
+# Each row is formatted in its indicator's unit and decimals: one formatter per (unit, decimals), not per
+# row. A fixed uuid (pandas picks a random one) makes an unchanged table an unchanged message, which the
+# browser then takes from its message cache.
+styler = shown.style.set_uuid("vergleich")
+formats: dict[tuple[str, int], list] = {}
+for n, row in table.to_dict("index").items():
+    formats.setdefault((store.catalogue[row["indicator"]].unit, int(row["decimals"])), []).append(n)
+for (unit_id, decimals), rows in formats.items():
     styler = styler.format(
-        lambda v, row=row: format_value(
-            None if pd.isna(v) else float(v), store.catalogue[row["indicator"]].unit, int(row["decimals"])
+        lambda v, unit_id=unit_id, decimals=decimals: format_value(
+            None if pd.isna(v) else float(v), unit_id, decimals
         ),
-        subset=pd.IndexSlice[[n], value_cols],
+        subset=pd.IndexSlice[rows, value_cols],
         na_rep="keine Daten",
     )
 
@@ -251,7 +273,7 @@ st.dataframe(
 
 st.markdown("#### Daten herunterladen")
 download_buttons(
-    long_for(*key).drop(columns=["role"]),
+    lambda: long_for(*key).drop(columns=["role"]),
     f"Vergleich {regions.name(unit)}",
     meta={
         "Titel": f"Vergleich {regions.name(unit)} mit " + ", ".join(regions.name(a) for a in chosen),

@@ -5,7 +5,7 @@ Files are built only when a button is clicked (`st.download_button` with a calla
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -27,7 +27,7 @@ def export_frame(
 
 
 def download_buttons(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
     stem: str,
     *,
     indicator: str | None = None,
@@ -37,18 +37,26 @@ def download_buttons(
 ) -> None:
     """Three download buttons ("CSV", "CSV (Excel)", "XLSX") for `frame`.
 
-    `frame` is a store frame (cross_section, references, series, profile) or an export frame;
-    `indicator`/`breakdown` label rows without data; `meta` goes to the XLSX "Quellen" sheet
-    ("Titel", "Ansicht", "Hinweise", "Quellen"); `key` separates several button rows on one page.
+    `frame` is a store frame (cross_section, references, series, profile) or an export frame, or a
+    callable returning one; `indicator`/`breakdown` label rows without data; `meta` goes to the XLSX
+    "Quellen" sheet ("Titel", "Ansicht", "Hinweise", "Quellen"); `key` separates several button rows on
+    one page. The export table is built only when a button is clicked (once for the three buttons).
     """
-    tidy = export_frame(frame, indicator=indicator, breakdown=breakdown)
+    built: list[pd.DataFrame] = []
+
+    def tidy() -> pd.DataFrame:
+        if not built:
+            source = frame() if callable(frame) else frame
+            built.append(export_frame(source, indicator=indicator, breakdown=breakdown))
+        return built[0]
+
     name = export.file_stem(stem)
     meta = {"Titel": stem} | dict(meta or {})
     prefix = key or name
     row = st.container(horizontal=True, gap="small")
     row.download_button(
         "CSV",
-        data=lambda: export.to_csv(tidy),
+        data=lambda: export.to_csv(tidy()),
         file_name=f"{name}.csv",
         mime=MIME["csv"],
         icon=":material/download:",
@@ -58,7 +66,7 @@ def download_buttons(
     )
     row.download_button(
         "CSV (Excel)",
-        data=lambda: export.to_excel_csv(tidy),
+        data=lambda: export.to_excel_csv(tidy()),
         file_name=f"{name}_excel.csv",
         mime=MIME["csv"],
         icon=":material/download:",
@@ -68,7 +76,7 @@ def download_buttons(
     )
     row.download_button(
         "XLSX",
-        data=lambda: export.to_xlsx(tidy, meta),
+        data=lambda: export.to_xlsx(tidy(), meta),
         file_name=f"{name}.xlsx",
         mime=MIME["xlsx"],
         icon=":material/download:",

@@ -19,9 +19,12 @@ def methodik_link(indicator_id: str) -> str:
 
 def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = False) -> None:
     """The sources, Stand, quality and licence of the values shown, below a figure."""
-    shown = rows.dropna(subset=["value"]) if "value" in rows else rows
-    labels = sorted(set(shown["source_label"])) if len(shown) else []
-    secondary = bool(len(shown)) and (shown["quality"] == "secondary").any()
+    labels_col, quality = rows["source_label"].to_numpy(), rows["quality"].to_numpy()
+    if "value" in rows:  # only rows with a value
+        with_value = rows["value"].notna().to_numpy()
+        labels_col, quality = labels_col[with_value], quality[with_value]
+    labels = sorted(set(labels_col))
+    secondary = bool((quality == "secondary").any())
     parts = [f"Quelle: {'; '.join(labels) if labels else 'keine Daten'}"]
     parts.append(indicator.attribution)
     if secondary:

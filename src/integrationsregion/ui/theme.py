@@ -354,18 +354,32 @@ def _chart(fig: go.Figure, filename: str, key: str | None = None, **kwargs) -> N
     st.plotly_chart(fig, key=key, config=charts.plotly_config(filename), width="stretch", **kwargs)
 
 
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _unit_value(unit: str, indicator_id: str, year: int, breakdown: str) -> dict | None:
+    """The unit's value, its quality and rank (None: no value)."""
+    store = data.store()
+    row = store.value(unit, indicator_id, year, breakdown)
+    if row is None:
+        return None
+    return {
+        "value": row["value"],
+        "quality": row["quality"],
+        "rank": store.rank(unit, indicator_id, year, breakdown),
+    }
+
+
 def unit_summary(view: View) -> None:
     """The selected unit's value, rank and the references, in words."""
     if view.unit is None or view.year is None:
         return
     store = data.store()
     ind = view.indicator
-    row = store.value(view.unit, ind.id, view.year, view.breakdown)
+    row = _unit_value(view.unit, ind.id, view.year, view.breakdown)
     name = store.regions.name(view.unit)
     if row is None:
         st.info(f"{name}: keine Daten für {view.year}.")
         return
-    ranked = store.rank(view.unit, ind.id, view.year, view.breakdown)
+    ranked = row["rank"]
     refs = _references(ind.id, view.year, view.breakdown)
     parts = []
     if ranked:
@@ -380,7 +394,7 @@ def unit_summary(view: View) -> None:
         st.caption(" · ".join(parts))
 
 
-def figures(view: View) -> pd.DataFrame:
+def figures(view: View) -> list[pd.DataFrame]:
     """Map, ranking, time series and (where both exist) total vs. foreigners; returns the data shown."""
     ind, bd, year, unit = view.indicator, view.breakdown, view.year, view.unit
     shown: list[pd.DataFrame] = []
@@ -443,7 +457,7 @@ def figures(view: View) -> pd.DataFrame:
             for caveat in ind.caveats:
                 st.markdown(f"- {caveat}")
             st.markdown(f"[Definition und Quellen auf „Daten & Methodik“]({methodik_link(ind.id)})")
-    return _tidy_frame(shown, ind, bd)
+    return shown
 
 
 def _tidy_frame(frames: list[pd.DataFrame], ind: Indicator, breakdown: str) -> pd.DataFrame:
@@ -458,9 +472,9 @@ def _tidy_frame(frames: list[pd.DataFrame], ind: Indicator, breakdown: str) -> p
     return frame.drop_duplicates(["region", "breakdown", "year"]).reset_index(drop=True)
 
 
-def downloads(view: View, frame: pd.DataFrame) -> None:
+def downloads(view: View, frames: list[pd.DataFrame]) -> None:
     """Download buttons for the data behind the view, and the "Link kopieren" popover."""
-    if frame.empty:
+    if not any(len(f) for f in frames):
         return
     from integrationsregion.ui.downloads import download_buttons
     from integrationsregion.ui.share import share_link
@@ -468,7 +482,7 @@ def downloads(view: View, frame: pd.DataFrame) -> None:
     stem = charts.export_filename(view.indicator, view.breakdown, view.year)
     st.markdown("**Daten dieser Ansicht**")
     download_buttons(
-        frame,
+        lambda: _tidy_frame(frames, view.indicator, view.breakdown),  # built only for a download
         stem,
         indicator=view.indicator.id,
         breakdown=view.breakdown,
@@ -526,8 +540,8 @@ def page(theme: str, *, intro: str, default: str) -> View:
     view = pickers(theme, default)
     main, side = st.columns([2.3, 1], gap="large")
     with main:
-        frame = figures(view)
-        downloads(view, frame)
+        frames = figures(view)
+        downloads(view, frames)
     with side:
         statements(view)
     return view
