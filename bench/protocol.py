@@ -252,6 +252,9 @@ class Session:
                     ]
                 if fwd.navigation.page_script_hash:
                     self.page_script_hash = fwd.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                # The page wrote its view into the URL: a browser sends that query string from now on.
+                self.query_string = fwd.page_info_changed.query_string
             elif kind == "page_not_found":
                 result.page_not_found = True
             elif kind == "auto_rerun":
