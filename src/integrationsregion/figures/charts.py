@@ -445,15 +445,14 @@ def time_series(
                 ys.append(float(row["value"]))
                 custom.append(
                     [
-                        name,
                         _value_text(indicator, row["value"]),
                         _year_line(year, row.get("ref_date")),
                         _source_text(row),
                     ]
                 )
             else:
-                ys.append(None)
-                custom.append([name, NO_DATA_LABEL, "", ""])
+                ys.append(None)  # a gap: no point, no hover
+                custom.append(["", "", ""])
         if region in background and region != highlight:
             line = {"color": GREY, "width": 1}
             marker = {"size": 5, "color": GREY}
@@ -487,8 +486,9 @@ def time_series(
                 line=line,
                 marker=marker,
                 customdata=custom,
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}<br>"
-                "Quelle: %{customdata[3]}<extra></extra>",
+                meta=[name],  # once per trace instead of once per point: the figure is resent per rerun
+                hovertemplate="<b>%{meta[0]}</b><br>%{customdata[0]}<br>%{customdata[1]}<br>"
+                "Quelle: %{customdata[2]}<extra></extra>",
                 **legend,
             )
         )
