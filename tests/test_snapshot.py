@@ -141,7 +141,7 @@ def test_disk_full_leaves_the_snapshot_untouched(data_copy, observations, regist
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("integrationsregion.snapshot.os.fsync", full)
+    monkeypatch.setattr("integrationsregion.atomic.os.fsync", full)
     with pytest.raises(OSError):
         write_snapshot_atomic(observations, data_copy, registry, catalogue)
     assert {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()} == before

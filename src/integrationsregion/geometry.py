@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Literal
 import geopandas as gpd
 import shapely
 
+from integrationsregion import atomic
 from integrationsregion.paths import DATA_DIR, REPO_DIR
 
 Level = Literal["kreis", "gemeinde"]
@@ -307,37 +306,18 @@ def write_layer(
     if max_bytes is not None and len(data) > max_bytes:
         raise ValueError(f"layer has {len(data):,} bytes, budget {max_bytes:,}")
     expected = list(expected_ags)
+
+    def check(tmp: Path) -> None:
+        reread = json.loads(tmp.read_text(encoding="utf-8"))
+        problems = validate_layer(gpd.GeoDataFrame.from_features(reread["features"], crs=GEO_CRS), expected)
+        if problems:
+            raise ValueError("; ".join(problems))
+
     for target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            reread = json.loads(Path(tmp).read_text(encoding="utf-8"))
-            problems = validate_layer(
-                gpd.GeoDataFrame.from_features(reread["features"], crs=GEO_CRS), expected
-            )
-            if problems:
-                raise ValueError(f"{target.name}: " + "; ".join(problems))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic.replace(target, data, check)
     return len(data)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Replace a small text file atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.replace(path, text.encode("utf-8"))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from integrationsregion import atomic
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region, RegionRegistry
 from integrationsregion.snapshot import COLUMNS, KEY, to_csv_bytes, write_snapshot_atomic
@@ -267,11 +268,8 @@ def write(reference_dir: Path, data_dir: Path) -> tuple[int, dict]:
     regions, observations, manifest = build(reference_dir)
     registry = RegionRegistry(regions)
     catalogue = Catalogue.load(data_dir)
-    region_file = data_dir / "regions.csv"
-    tmp = region_file.with_suffix(".csv.tmp")
-    tmp.write_bytes(regions_csv_bytes(regions))
     write_snapshot_atomic(observations, data_dir, registry, catalogue, manifest)
-    tmp.replace(region_file)
+    atomic.replace(data_dir / "regions.csv", regions_csv_bytes(regions))
     return len(observations), manifest
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from integrationsregion import atomic
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.regions import RegionRegistry
 
@@ -140,9 +138,9 @@ def write_snapshot_atomic(
     manifest_body = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     target = data_dir / OBSERVATIONS
     old_observations = target.read_bytes() if target.exists() else None
-    obs_tmp = _write_temp(data_dir, OBSERVATIONS, body, read_observations)
+    obs_tmp = atomic.write_temp(data_dir / OBSERVATIONS, body, read_observations)
     try:
-        man_tmp = _write_temp(data_dir, MANIFEST, manifest_body, lambda p: json.loads(p.read_text()))
+        man_tmp = atomic.write_temp(data_dir / MANIFEST, manifest_body, lambda p: json.loads(p.read_text()))
     except BaseException:
         obs_tmp.unlink(missing_ok=True)
         raise
@@ -154,23 +152,5 @@ def write_snapshot_atomic(
         for tmp in (obs_tmp, man_tmp):
             tmp.unlink(missing_ok=True)
         if old_observations is not None and target.read_bytes() != old_observations:
-            os.replace(_write_temp(data_dir, OBSERVATIONS, old_observations, read_observations), target)
+            atomic.replace(target, old_observations, read_observations)
         raise
-
-
-def _write_temp(data_dir: Path, name: str, body: bytes, check: Callable[[Path], object]) -> Path:
-    """Write `body` to a temp file beside `name`, fsync and re-read it; return its path."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", dir=data_dir)
-    tmp = Path(tmp_name)
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-        check(tmp)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    return tmp

@@ -15,7 +15,7 @@ import pandas as pd
 from integrationsregion.catalogue import Catalogue, Indicator
 from integrationsregion.paths import DATA_DIR
 from integrationsregion.regions import REFERENCES, RegionRegistry
-from integrationsregion.snapshot import OBSERVATIONS, read_manifest, read_observations
+from integrationsregion.snapshot import COLUMNS, OBSERVATIONS, read_manifest, read_observations
 
 QUALITY_ORDER = {"official": 0, "derived": 1, "secondary": 2}
 SHOWN = ["region", "name", "value", "year", "ref_date", "quality", "source_label", "portal_url"]
@@ -178,25 +178,7 @@ class Store:
         row = self.value(region, indicator_id, year, breakdown)
         if row is None:
             return None
-        keys = [
-            "value",
-            "unit",
-            "year",
-            "ref_date",
-            "quality",
-            "publisher",
-            "source_label",
-            "table_code",
-            "source_title",
-            "source_url",
-            "portal_url",
-            "stand",
-            "retrieved",
-            "licence",
-            "attribution",
-            "note",
-            "alternatives",
-        ]
+        keys = [c for c in COLUMNS if c not in ("region", "indicator", "breakdown")]
         return {k: row[k] for k in keys}
 
 

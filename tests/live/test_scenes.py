@@ -112,7 +112,7 @@ def test_save_is_atomic_and_round_trips(tmp_path: Path, tour, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("integrationsregion.live.scenes.os.replace", boom)
+    monkeypatch.setattr("integrationsregion.atomic.os.replace", boom)
     with pytest.raises(OSError):
         save_tour(tour.with_scenes(list(tour.scenes[:1])), target)
     assert target.read_text(encoding="utf-8") == before

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import string
-import tempfile
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from integrationsregion import atomic
+from integrationsregion.catalogue import BREAKDOWN_LABELS
 
 THEMES = {
     "bildung": "Bildung und Sprache",
@@ -32,7 +33,7 @@ THEMES = {
 }
 """Theme id -> label; the theme id is also the ``url_path`` of its dashboard page."""
 
-BREAKDOWNS = ("total", "foreign", "german", "syria", "afghanistan", "iraq")
+BREAKDOWNS = tuple(BREAKDOWN_LABELS)
 TAKEAWAY_FIELDS = frozenset({"wert", "einheit", "rang", "anzahl", "hoechster", "niedrigster"})
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -365,18 +366,4 @@ def save_tour(tour: Tour, path: Path) -> None:
     """Validate (round trip) and write atomically: temp file in the same directory, fsync, rename."""
     text = dumps_tour(tour)
     loads_tour(text, tour.statements)
-    atomic_write_text(path, text)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.replace(path, text.encode("utf-8"))
