@@ -229,29 +229,19 @@ class Session:
                 if original is None:
                     raise ProtocolError(f"reference to a message never received: {fwd.ref_hash}")
                 self._delta(original, len(raw), result, seen_widgets)
-            elif kind == "new_session":
-                self.pages = [
-                    {
-                        "url_pathname": p.url_pathname,
-                        "page_script_hash": p.page_script_hash,
-                        "title": p.page_name,
-                    }
-                    for p in fwd.new_session.app_pages
-                ]
-                if fwd.new_session.page_script_hash:
-                    self.page_script_hash = fwd.new_session.page_script_hash
-            elif kind == "navigation":
-                if fwd.navigation.app_pages:
+            elif kind in ("new_session", "navigation"):
+                info = getattr(fwd, kind)
+                if info.app_pages:
                     self.pages = [
                         {
                             "url_pathname": p.url_pathname,
                             "page_script_hash": p.page_script_hash,
                             "title": p.page_name,
                         }
-                        for p in fwd.navigation.app_pages
+                        for p in info.app_pages
                     ]
-                if fwd.navigation.page_script_hash:
-                    self.page_script_hash = fwd.navigation.page_script_hash
+                if info.page_script_hash:
+                    self.page_script_hash = info.page_script_hash
             elif kind == "page_info_changed":
                 # The page wrote its view into the URL: a browser sends that query string from now on.
                 self.query_string = fwd.page_info_changed.query_string
