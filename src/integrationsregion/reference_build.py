@@ -21,10 +21,9 @@ import pandas as pd
 from integrationsregion import atomic
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region, RegionRegistry
-from integrationsregion.snapshot import COLUMNS, KEY, to_csv_bytes, write_snapshot_atomic
+from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK, to_csv_bytes, write_snapshot_atomic
 
 REFERENCE_FILES = ("bildung_bevoelkerung.csv", "arbeitsmarkt.csv", "geduldete_kosten.csv")
-QUALITY_RANK = {"official": 0, "derived": 1, "secondary": 2}
 MONTHS = {
     m: i + 1
     for i, m in enumerate(

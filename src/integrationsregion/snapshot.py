@@ -39,6 +39,8 @@ COLUMNS = [
 ]
 KEY = ["region", "indicator", "breakdown", "ref_date"]
 QUALITIES = ("official", "derived", "secondary")
+QUALITY_RANK = {q: n for n, q in enumerate(QUALITIES)}
+"""Better sources first: official statistics, then values derived from them, then secondary sources."""
 QUALITY_LABELS = {
     "official": "amtliche Statistik",
     "derived": "eigene Berechnung aus amtlichen Werten",

@@ -15,9 +15,8 @@ import pandas as pd
 from integrationsregion.catalogue import Catalogue, Indicator
 from integrationsregion.paths import DATA_DIR
 from integrationsregion.regions import REFERENCES, RegionRegistry
-from integrationsregion.snapshot import COLUMNS, OBSERVATIONS, read_manifest, read_observations
+from integrationsregion.snapshot import COLUMNS, OBSERVATIONS, QUALITY_RANK, read_manifest, read_observations
 
-QUALITY_ORDER = {"official": 0, "derived": 1, "secondary": 2}
 SHOWN = ["region", "name", "value", "year", "ref_date", "quality", "source_label", "portal_url"]
 
 
@@ -184,7 +183,7 @@ class Store:
 
 def _shown_rows(obs: pd.DataFrame) -> pd.DataFrame:
     """One row per (region, indicator, breakdown, year): best quality, then latest reference date."""
-    ranked = obs.assign(_q=obs["quality"].map(QUALITY_ORDER)).sort_values(
+    ranked = obs.assign(_q=obs["quality"].map(QUALITY_RANK)).sort_values(
         ["region", "indicator", "breakdown", "year", "_q", "ref_date"],
         ascending=[True, True, True, True, True, False],
     )

@@ -1,20 +1,17 @@
 """The few data look-ups a scene needs: a cross-section of one indicator and its display metadata.
 
-The snapshot store (``integrationsregion.store``) and the indicator catalogue are used when present. For
-development before the snapshot exists, the reference CSVs beside the checkout are read instead; the source
-in use is named in ``SceneData.origin``. Tests pass their own ``SceneData``.
+Read from the snapshot store (``integrationsregion.store``) and the indicator catalogue. Tests pass their
+own ``SceneData``.
 """
 
 from __future__ import annotations
 
-import csv
-import logging
 import math
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
-log = logging.getLogger(__name__)
+from integrationsregion import catalogue
 
 REFERENCE_AGS = ("RVR", "05", "DG")
 UNIT_FALLBACK = {"percent": ("%", 1), "persons": ("Personen", 0)}
@@ -47,17 +44,9 @@ class SceneData(Protocol):
     def info(self, indicator: str) -> IndicatorInfo: ...
 
 
-def format_number(value: float, decimals: int) -> str:
-    """German notation: 1.234,5."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-
-
 def format_value(value: float | None, info: IndicatorInfo) -> str:
-    if value is None or math.isnan(value):
-        return "keine Daten"
-    number = format_number(value, info.decimals)
-    return f"{number} %" if info.unit == "percent" else f"{number} {info.unit_label}"
+    """The catalogue's German notation for a scene's indicator."""
+    return catalogue.format_value(value, info.unit, info.decimals)
 
 
 def is_unit(ags: str) -> bool:
@@ -108,61 +97,9 @@ class StoreData:
         return self._catalogue[indicator].breakdowns if indicator in self._catalogue else ()
 
 
-class ReferenceCsvData:
-    """Development fallback: the long-format reference CSVs (``../shared/reference``)."""
-
-    origin = "reference-csv"
-
-    def __init__(self, directory) -> None:
-        self._rows: dict[tuple[str, int, str], list[Row]] = {}
-        self._units: dict[str, str] = {}
-        for path in sorted(directory.glob("*.csv")):
-            with open(path, encoding="utf-8", newline="") as f:
-                reader = csv.DictReader(f)
-                if not {"ags", "indicator", "year", "value"} <= set(reader.fieldnames or ()):
-                    continue
-                for r in reader:
-                    key = (r["indicator"], int(r["year"]), r.get("nationality") or "total")
-                    source = f"{r.get('source_publisher', '')}, {r.get('source_table', '')}".strip(", ")
-                    self._rows.setdefault(key, []).append(Row(r["ags"], r["name"], float(r["value"]), source))
-                    self._units.setdefault(r["indicator"], r.get("unit") or "percent")
-
-    def info(self, indicator: str) -> IndicatorInfo:
-        unit = self._units.get(indicator, "percent")
-        label, decimals = UNIT_FALLBACK.get(unit, (unit, 1))
-        return IndicatorInfo(indicator, indicator.replace("_", " "), unit, label, decimals)
-
-    def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
-        rows = self._rows.get((indicator, year, breakdown))
-        if rows is None and breakdown == "total":
-            rows = self._rows.get((indicator, year, "foreign"))
-        # one row per AGS (the reference files hold a few duplicates from several sources)
-        return list({r.ags: r for r in rows or []}.values())
-
-
-class EmptyData:
-    origin = "none"
-
-    def info(self, indicator: str) -> IndicatorInfo:
-        return IndicatorInfo(indicator, indicator, "percent", "%", 1)
-
-    def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
-        return []
-
-
 @cache
 def default_data() -> SceneData:
-    try:
-        return StoreData()
-    except (ImportError, OSError, KeyError, ValueError) as exc:
-        log.warning("live: snapshot store not usable (%s); trying the reference CSVs", exc)
-    from integrationsregion.paths import shared_reference_dir
-
-    directory = shared_reference_dir()
-    if directory is not None:
-        return ReferenceCsvData(directory)
-    log.warning("live: no data available; scenes show no figures")
-    return EmptyData()
+    return StoreData()
 
 
 @dataclass(frozen=True)

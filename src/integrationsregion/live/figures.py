@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from integrationsregion.catalogue import format_number
 from integrationsregion.live.data import REFERENCE_AGS, Facts, SceneData, default_data, facts, is_unit
 from integrationsregion.live.scenes import Scene
 
@@ -56,7 +57,7 @@ def bar_figure(f: Facts, highlight: str | None) -> dict:
         y=[_label(f.names[a], a) for _, a in rows],
         orientation="h",
         marker_color=[colours[a] for _, a in rows],
-        text=[format_number_de(v, info.decimals) for v, _ in rows],
+        text=[format_number(v, info.decimals) for v, _ in rows],
         textposition="outside",
         cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>",
@@ -83,12 +84,6 @@ def _label(name: str, ags: str) -> str:
     return {"RVR": "Ruhrgebiet (RVR)", "05": "NRW", "DG": "Deutschland"}.get(ags, name)
 
 
-def format_number_de(value: float, decimals: int) -> str:
-    from integrationsregion.live.data import format_number
-
-    return format_number(value, decimals)
-
-
 def poll_figure(bins: list[dict], official: float | None, decimals: int) -> dict:
     """Distribution of guesses (histogram bins) with the official value as a line."""
     fig = go.Figure()
@@ -103,7 +98,7 @@ def poll_figure(bins: list[dict], official: float | None, decimals: int) -> dict
         fig.add_vline(
             x=official,
             line={"color": HIGHLIGHT, "width": 4},
-            annotation_text=f"amtlich: {format_number_de(official, decimals)}",
+            annotation_text=f"amtlich: {format_number(official, decimals)}",
             annotation_position="top",
             annotation_font={"size": 16, "color": HIGHLIGHT},
         )

@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from integrationsregion.live.data import format_number
+from integrationsregion.catalogue import format_number
 from integrationsregion.live.scenes import PollSpec
 
 DEVICE_COOKIE = "ir_device"
