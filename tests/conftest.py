@@ -13,6 +13,23 @@ from integrationsregion.store import Store
 DATA_DIR = REPO_DIR / "data"
 
 
+_DIRECTORY_MARKERS = {
+    "e2e": "e2e",
+    "live": "live",
+    "refresh": "refresh",
+    "deploy": "deploy",
+    "faults": "faults",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test folder is a marker group (`-m e2e`, `-m "not e2e"`); top-level tests mark themselves."""
+    for item in items:
+        folder = Path(str(item.path)).parent.name
+        if folder in _DIRECTORY_MARKERS:
+            item.add_marker(_DIRECTORY_MARKERS[folder])
+
+
 @pytest.fixture(scope="session")
 def store() -> Store:
     return Store.load(DATA_DIR)
