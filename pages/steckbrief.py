@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from integrationsregion import compare
+from integrationsregion import compare, pdf_profile
 from integrationsregion.catalogue import format_value
 from integrationsregion.regions import GERMANY, NRW, RUHR
 from integrationsregion.snapshot import QUALITY_LABELS
@@ -231,5 +231,15 @@ download_buttons(
             "Rang 1 = höchster Wert unter den 15 Kreisen und kreisfreien Städten mit Wert.",
         ],
     },
+)
+st.download_button(
+    "Als PDF herunterladen",
+    data=lambda: pdf_profile.steckbrief_pdf(store, picked, unit_profile(unit.ags)),
+    file_name=pdf_profile.file_name(store, picked),
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+    key="dl_steckbrief_pdf",
+    help="Steckbrief als A4-PDF: Werte, Jahr, Stand, Vergleich mit Ruhr/NRW/Deutschland, Quellen und Lizenzen",
 )
 footer()

@@ -1,0 +1,106 @@
+"""The printable Steckbrief: an A4 PDF for every unit and Gemeinde whose text (read back with pypdf) carries the
+official values, years, references and sources of the reference data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from functools import cache
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from integrationsregion import compare, pdf_profile
+
+pytestmark = pytest.mark.unit
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
+A4_POINTS = (595.28, 841.89)
+
+
+def reference_rows(name: str) -> list[dict[str, str]]:
+    path = REFERENCE_DIR / name
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"reference data missing: {path}")
+        pytest.skip(f"reference data missing: {path}")
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def profiles(store):
+    """`compare.steckbrief` once per unit (the Gemeinden of a Kreis share it)."""
+    return cache(lambda ags: compare.steckbrief(store, ags))
+
+
+def pdf_text(data: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return reader, " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def german(value: str) -> str:
+    """A reference value ("13.2") in German notation ("13,2")."""
+    return value.replace(".", ",")
+
+
+def test_unit_pdf_is_a4_with_the_official_rates_references_and_sources(store, profiles):
+    rates = {
+        (r["ags"], r["year"]): r["value"]
+        for r in reference_rows("arbeitsmarkt.csv")
+        if r["indicator"] == "unemployment_rate" and r["nationality"] == "total"
+    }
+    checked = 0
+    for unit in store.regions.units():
+        reader, text = pdf_text(pdf_profile.steckbrief_pdf(store, unit.ags, profiles(unit.ags)))
+        box = reader.pages[0].mediabox
+        assert (round(float(box.width), 1), round(float(box.height), 1)) == (
+            round(A4_POINTS[0], 1),
+            round(A4_POINTS[1], 1),
+        )
+        assert f"Steckbrief {unit.name}" in text and f"AGS {unit.ags}" in text
+        assert "Datenstand: Snapshot" in text
+        assert "Quellen und Lizenzen" in text and "dl-de/by-2-0" in text
+        assert "© Statistik der Bundesagentur für Arbeit" in text
+
+        shown = store.profile(unit.ags)
+        row = shown[(shown["indicator"] == "unemployment_rate") & (shown["breakdown"] == "total")]
+        year = str(int(row["year"].iloc[0]))
+        if (unit.ags, year) not in rates:  # a year newer than the reference data: nothing to check against
+            continue
+        assert f"{unit.name}: {german(rates[unit.ags, year])} % ({year};" in text, unit.name
+        if ("05", year) in rates:
+            assert f"NRW {german(rates['05', year])} %" in text
+        assert "Regionaldatenbank 13211-02-05-4" in text
+        checked += 1
+    assert checked >= 10, "too few units could be checked against the reference data"
+
+
+def test_every_gemeinde_gets_a_pdf_that_says_what_it_shows(store, profiles):
+    gemeinden = [r for r in reference_rows("rvr_gebiete.csv") if r["level"] == "gemeinde"]
+    assert len(gemeinden) == 53
+    for ref in gemeinden:
+        ags = ref["ags"]
+        place = store.regions[ags]
+        _, text = pdf_text(pdf_profile.steckbrief_pdf(store, ags, profiles(place.parent_ags)))
+        assert f"Steckbrief {ref['name']}" in text and f"Gemeinde · AGS {ags}" in text
+        own = (store.observations["region"] == ags).sum()
+        if ref["kreis_ags"] == ags[:5] and store.regions[ref["kreis_ags"]].kind == "kreisfreie_stadt":
+            assert "Gemeinde und Kreis sind dasselbe Gebiet" in text
+        elif own:
+            assert f"nur {own} Werte auf Gemeindeebene" in text
+        else:
+            assert "keine Werte auf Gemeindeebene vor" in text
+            assert f"gelten für den Kreis {ref['kreis_name']}" in text
+
+
+def test_stand_and_snapshot_dates_read_as_german_dates():
+    assert pdf_profile.german_date("2021-08-17") == "17.08.2021"
+    assert pdf_profile.german_date("2025-04") == "04.2025"
+    assert pdf_profile.german_date(float("nan")) == "nicht angegeben"
+    manifest = {"vintages": {"a": "2020-12-13", "b": "2026-02-26"}, "last_refreshed": {}}
+    assert pdf_profile.snapshot_date(manifest).endswith("26.02.2026")
+    manifest["last_refreshed"] = {"a": "2026-11-30T08:00:00+00:00"}
+    assert pdf_profile.snapshot_date(manifest) == "zuletzt aktualisiert am 30.11.2026"
