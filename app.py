@@ -5,17 +5,20 @@ plus the live routes (`/live`, `/live/events`, …) on one port. When Streamlit 
 page script, `__name__` is `"__main__"` and only the navigation runs.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 if __name__ == "__main__":
-    from integrationsregion.ui import admission
+    from integrationsregion.ui import admission, shell
 
     st.set_page_config(
         page_title="Integrationsregion Ruhr",
-        page_icon=":material/diversity_3:",
+        page_icon=str(Path(__file__).parent / "static" / "favicon.png"),  # local: no request to a font CDN
         layout="wide",
         initial_sidebar_state="auto",
     )
+    shell.install()
     pages = {
         "Konferenz": [
             st.Page("pages/start.py", title="Start / Konferenz", icon=":material/home:", default=True),

@@ -1,0 +1,150 @@
+"""The app shell in German and accessible: Streamlit's own English strings and shell-wide CSS fixes.
+
+Streamlit 1.67 has no locale setting. Its menu ("Print", "Record screen") is hidden with the documented
+`client.toolbarMode = "minimal"` (`.streamlit/config.toml`); the remaining strings that no option reaches (the
+"Page not found" dialog, "No results", "Select N matches" in pickers, status and toolbar labels) are replaced
+in the browser by a small script (`st.html(..., unsafe_allow_javascript=True)`, documented), which also marks
+the document as German (`<html lang="de">`) for screen readers. CSS fixes contrast where Streamlit's grey text
+misses WCAG AA on the app's backgrounds.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+TEXTS = {
+    "Page not found": "Seite nicht gefunden",
+    "No results": "Keine Treffer",
+    "Select all": "Alle auswählen",
+    "Running...": "Wird berechnet …",
+    "Stop": "Anhalten",
+    "Connecting": "Verbindung wird aufgebaut",
+    "Close": "Schließen",
+    "Print": "Drucken",
+    "Record screen": "Bildschirm aufnehmen",
+    "Download as CSV": "Als CSV herunterladen",
+    "Search": "Suchen",
+    "Fullscreen": "Vollbild",
+    "Close fullscreen": "Vollbild schließen",
+    "Show/hide columns": "Spalten ein-/ausblenden",
+    "Clear selection": "Auswahl aufheben",
+    "Clear all": "Alle entfernen",
+    "Open": "Öffnen",
+    "App pages": "Seiten des Dashboards",
+}
+"""Exact English texts (whole text node or aria-label/title) and their German."""
+
+PATTERNS = [
+    (
+        r"^You have requested page /(.*), but no corresponding file was found in the app's pages/ directory\. "
+        r"Running the app's main page\.$",
+        "Die Seite „/$1“ gibt es in diesem Dashboard nicht. Gezeigt wird die Startseite.",
+    ),
+    (
+        r"^The page that you have requested does not seem to exist\. Running the app's main page\.$",
+        "Diese Seite gibt es in diesem Dashboard nicht. Gezeigt wird die Startseite.",
+    ),
+    (r"^Select (\d+) matches$", "$1 Treffer auswählen"),
+    (r"^You can only select up to (\d+) options?\. Remove an option first\.$", "Höchstens $1 auswählbar."),
+]
+"""English texts with a variable part (JavaScript regular expressions and replacements)."""
+
+ROLES = [
+    # the page navigation is a <ul> holding section <div>s: list semantics that do not hold (axe "list",
+    # "listitem"); the links inside the <nav> are what a screen reader needs
+    ("[data-testid='stSidebarNavItems']", "role", "none"),
+    ("[data-testid='stSidebarNavItems'] li", "role", "none"),
+    # code blocks scroll sideways on phones: keyboard users must be able to focus them to scroll
+    ("pre", "tabindex", "0"),
+]
+"""Attributes that repair Streamlit's own markup (selector, attribute, value)."""
+
+SCRIPT = """
+<script>
+(() => {
+  if (window.__irShell) return;
+  window.__irShell = true;
+  const texts = __TEXTS__;
+  const patterns = (__PATTERNS__).map(([p, r]) => [new RegExp(p), r]);
+  const german = text => {
+    const trimmed = text.trim();
+    if (!trimmed) return null;
+    if (Object.hasOwn(texts, trimmed)) return text.replace(trimmed, texts[trimmed]);
+    for (const [pattern, replacement] of patterns) {
+      if (pattern.test(trimmed)) return text.replace(trimmed, trimmed.replace(pattern, replacement));
+    }
+    return null;
+  };
+  const ATTRS = ['aria-label', 'title', 'placeholder'];
+  const fixOne = n => {
+    if (n.nodeType === Node.TEXT_NODE) {
+      const de = german(n.nodeValue);
+      if (de !== null) n.nodeValue = de;
+    } else if (n.nodeType === Node.ELEMENT_NODE) {
+      for (const attr of ATTRS) {
+        const value = n.getAttribute(attr);
+        const de = value && german(value);
+        if (de) n.setAttribute(attr, de);
+      }
+    }
+  };
+  const fixNode = node => {
+    fixOne(node);
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    while (walker.nextNode()) fixOne(walker.currentNode);
+  };
+  const roles = __ROLES__;
+  const repair = () => {
+    for (const [selector, attr, value] of roles) {
+      document.querySelectorAll(selector).forEach(el => {
+        if (el.getAttribute(attr) !== value) el.setAttribute(attr, value);
+      });
+    }
+  };
+  const root = document;
+  root.documentElement.lang = 'de';
+  fixNode(root.body);
+  repair();
+  let repairQueued = false;
+  new MutationObserver(records => {
+    for (const r of records) {
+      if (r.type === 'characterData') fixNode(r.target);
+      else if (r.type === 'attributes') fixNode(r.target);
+      else r.addedNodes.forEach(fixNode);
+    }
+    if (!repairQueued) {
+      repairQueued = true;
+      requestAnimationFrame(() => { repairQueued = false; repair(); });
+    }
+  }).observe(root.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                         attributeFilter: ATTRS});
+})();
+</script>
+"""
+
+CSS = """
+<style>
+/* the shell's own element: takes no space */
+[data-testid='stLayoutWrapper']:has(> .st-key-ir_shell), .st-key-ir_shell { display: none; }
+/* captions and muted labels: Streamlit's grey (about 3.9:1 on the sidebar) to AA contrast (≥ 4.5:1) */
+[data-testid='stCaptionContainer'] { opacity: 1; color: #4a525b; }
+[data-testid='stCaptionContainer'] a { color: #0b5a8c; }
+[data-testid='stMarkdownContainer'] blockquote { opacity: 1; color: #3d444b; }
+[data-testid='stSidebarNav'] span, [data-testid='stNavSectionHeader'] { color: #2f353b; }
+</style>
+"""
+
+
+def install() -> None:
+    """Put the German shell script and the shell CSS into the page (call once per run, from app.py)."""
+    st.html(CSS)
+    script = (
+        SCRIPT.replace("__TEXTS__", json.dumps(TEXTS, ensure_ascii=False))
+        .replace("__PATTERNS__", json.dumps(PATTERNS, ensure_ascii=False))
+        .replace("__ROLES__", json.dumps(ROLES))
+    )
+    with st.container(key="ir_shell"):
+        st.html(script, unsafe_allow_javascript=True)
