@@ -90,10 +90,16 @@ SCRIPT = """
       }
     }
   };
+  // Charts (SVG) and the app's own markdown hold no Streamlit strings: skip them, they are most of the nodes
+  const skip = n => n.nodeType === Node.ELEMENT_NODE && (n instanceof SVGElement
+    || n.matches(".js-plotly-plot, [data-testid='stMarkdownContainer'], [data-testid='stDataFrame'] canvas"));
+  const filter = {acceptNode: n => skip(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT};
   const fixNode = node => {
+    if (skip(node) || (node.nodeType === Node.TEXT_NODE && node.parentElement && node.parentElement.closest(
+      ".js-plotly-plot, [data-testid='stMarkdownContainer']"))) return;
     fixOne(node);
     if (node.nodeType !== Node.ELEMENT_NODE) return;
-    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT, filter);
     while (walker.nextNode()) fixOne(walker.currentNode);
   };
   const roles = __ROLES__;
