@@ -6,6 +6,9 @@ import pytest
 
 from integrationsregion import costmodel
 from integrationsregion.costmodel import Inputs, UnsupportedYear
+from integrationsregion.fluag_rules import load_rule_book
+
+BOOK = load_rule_book()
 
 
 def _param(store, indicator, year):
@@ -15,7 +18,7 @@ def _param(store, indicator, year):
 
 
 def test_rules_before_2021_pay_the_flat_rate_for_three_months(store):
-    rules = costmodel.rules_for(2019, True, store.observations)
+    rules = costmodel.rules_for(2019, True, store, BOOK)
     assert rules.regime == "window"
     assert rules.window_months == 3
     assert rules.flat_rate.value == _param(store, "fluag_flat_rate_month", 2017) == 866
@@ -33,7 +36,7 @@ def test_rules_before_2021_pay_the_flat_rate_for_three_months(store):
     ],
 )
 def test_rules_from_2021_use_the_rate_in_force(store, year, kreisfrei, indicator, row_year):
-    rules = costmodel.rules_for(year, kreisfrei, store.observations)
+    rules = costmodel.rules_for(year, kreisfrei, store, BOOK)
     assert rules.regime == "one_off"
     assert rules.flat_rate.indicator == indicator
     assert rules.flat_rate.value == _param(store, indicator, row_year)
@@ -44,11 +47,11 @@ def test_rules_from_2021_use_the_rate_in_force(store, year, kreisfrei, indicator
 @pytest.mark.parametrize("year", [2016, 2025])
 def test_years_without_a_documented_rule_are_refused_in_german(store, year):
     with pytest.raises(UnsupportedYear, match="keine FlüAG-Regel"):
-        costmodel.rules_for(year, True, store.observations)
+        costmodel.rules_for(year, True, store, BOOK)
 
 
 def test_estimate_before_2021_by_hand(store):
-    rules = costmodel.rules_for(2019, True, store.observations)
+    rules = costmodel.rules_for(2019, True, store, BOOK)
     inputs = Inputs(persons=1000, cost_month=866, share_benefit=0.8, share_long=1.0)
     result = costmodel.estimate(rules, inputs)
     # 1,000 persons × 0.8 receiving benefits × 1.0 beyond the window × 12 months × 866 €
@@ -59,14 +62,14 @@ def test_estimate_before_2021_by_hand(store):
 
 
 def test_estimate_before_2021_counts_only_the_share_beyond_the_window(store):
-    rules = costmodel.rules_for(2018, False, store.observations)
+    rules = costmodel.rules_for(2018, False, store, BOOK)
     inputs = Inputs(persons=500, cost_month=1000, share_benefit=1.0, share_long=0.5)
     # 500 × 1.0 × 0.5 × 12 × 1,000 € = 250 × 12,000 € = 3,000,000 €
     assert costmodel.estimate(rules, inputs).total == pytest.approx(3_000_000)
 
 
 def test_estimate_from_2021_by_hand(store):
-    rules = costmodel.rules_for(2022, True, store.observations)
+    rules = costmodel.rules_for(2022, True, store, BOOK)
     one_off = rules.one_off.value  # 12,000 € per newly enforceable person (snapshot)
     compensation = rules.compensation.value  # 175 Mio € statewide in 2022 (snapshot)
     assert (one_off, compensation) == (12_000, 175_000_000)
@@ -92,7 +95,7 @@ def test_estimate_from_2021_by_hand(store):
 
 
 def test_default_assumptions_deduct_nothing_and_say_so(store):
-    rules = costmodel.rules_for(2024, False, store.observations)
+    rules = costmodel.rules_for(2024, False, store, BOOK)
     result = costmodel.estimate(rules, Inputs(persons=100, cost_month=1000))
     # 100 × 1.0 × 1.0 × 12 × 1,000 € = 1,200,000 €; no one-off, no compensation share entered
     assert result.total == pytest.approx(1_200_000)
@@ -100,32 +103,32 @@ def test_default_assumptions_deduct_nothing_and_say_so(store):
 
 
 def test_invalid_inputs_are_refused(store):
-    rules = costmodel.rules_for(2019, True, store.observations)
+    rules = costmodel.rules_for(2019, True, store, BOOK)
     with pytest.raises(ValueError, match="share_benefit"):
         costmodel.estimate(rules, Inputs(persons=10, cost_month=100, share_benefit=1.5))
     assert Inputs(persons=-1, cost_month=100).problems()
 
 
 def test_person_counts_prefer_the_official_statistic(store):
-    counts = costmodel.person_counts(store.observations, "05513", 2023)
+    counts = costmodel.person_counts(store, "05513", 2023)
     assert [c.indicator for c in counts] == ["rejected_protection_status_with_duldung", "tolerated_persons"]
     assert counts[0].quality != "secondary" and counts[1].secondary
-    assert costmodel.person_counts(store.observations, "05513", 2019) == []
+    assert costmodel.person_counts(store, "05513", 2019) == []
 
 
 def test_cost_anchors_are_the_lenk_survey_rows(store):
-    essen = costmodel.cost_anchors(store.observations, "05113", kreisfrei=True)
+    essen = costmodel.cost_anchors(store, "05113", True, BOOK)
     assert [(a.indicator, a.region) for a in essen] == [
         ("cost_per_person_year_actual", "05113"),
         ("cost_per_person_year_actual_kreisfrei", "05"),
         ("cost_per_person_year_actual", "05"),
     ]
-    kreis = costmodel.cost_anchors(store.observations, "05170", kreisfrei=False)
+    kreis = costmodel.cost_anchors(store, "05170", False, BOOK)
     assert [a.region for a in kreis] == ["05"]
 
 
 def test_cost_statements_are_quotes_with_source_and_bound(store):
-    rows = costmodel.cost_statements(store.observations, "05911")
+    rows = costmodel.cost_statements(store, "05911")
     bochum = rows.iloc[0]
     assert bochum["region"] == "05911" and bochum["quality"] == "secondary"
     assert bochum["quote"] == "bis zu 16,5 Millionen Euro"

@@ -60,8 +60,9 @@ def test_one_shown_value_per_year_prefers_official_and_latest_date(store):
 
 def test_rank_orders_the_15_units_by_value(store):
     cs = store.cross_section("unemployment_rate", 2019, "total").dropna(subset=["value"])
-    top = cs.sort_values("value", ascending=False).iloc[0]["region"]
-    assert store.rank(top, "unemployment_rate", 2019) == (1, 15)
+    best = cs.sort_values("value").iloc[0]["region"]  # lower is better
+    rank = store.rank(best, "unemployment_rate", 2019)
+    assert (rank.position, rank.of, rank.wording) == (1, 15, "Rang 1 = niedrigster Wert")
 
 
 def test_profile_has_latest_values_ranks_and_references(store):
