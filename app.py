@@ -8,7 +8,7 @@ page script, `__name__` is `"__main__"` and only the navigation runs.
 import streamlit as st
 
 if __name__ == "__main__":
-    from integrationsregion.ui import admission
+    from integrationsregion.ui import admission, data
 
     st.set_page_config(
         page_title="Integrationsregion Ruhr",
@@ -59,7 +59,12 @@ if __name__ == "__main__":
         ],
     }
     with admission.run_slot():
-        st.navigation(pages).run()
+        page = st.navigation(pages)
+        problem = data.snapshot_problem()  # a damaged snapshot: one German message on every page
+        if problem:
+            st.error(problem, icon=":material/error:")
+        else:
+            page.run()
 else:
     from streamlit.runtime.pages_manager import PagesManager
 

@@ -9,7 +9,8 @@ The values are invented test numbers (source "Testdaten"), never shown by the ap
   Essen 2021 from an official and a secondary source (official shown);
 - `population`: a series break between 2019 and 2020 (`breaks.toml`);
 - `pupils_foreign_share`: only 8 units have a value (too few for a rank);
-- FlüAG rules, parameters, counts of Geduldete and cost statements for the cost model.
+- FlüAG rules, parameters, counts of Geduldete and cost statements for the cost model;
+- empty boundary layers in `geo/` (the store requires them; no unit test draws a map).
 """
 
 from __future__ import annotations
@@ -316,6 +317,11 @@ def build_snapshot(target: Path) -> Path:
     for name, text in files.items():
         (target / name).write_text(text, encoding="utf-8")
     (target / "observations.csv").write_bytes(body)
+    (target / "geo").mkdir(exist_ok=True)
+    for name in ("kreise.geojson", "gemeinden.geojson"):  # present, empty: no unit test draws a map
+        (target / "geo" / name).write_text(
+            '{"type": "FeatureCollection", "features": []}\n', encoding="utf-8"
+        )
     manifest = {"built_from": "tests/fixtures.py", "rows": body.count(b"\n") - 1}
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from integrationsregion.loading import read_toml, reading
 from integrationsregion.settings import get_settings
 
 UNIT_LABELS = {
@@ -108,8 +108,13 @@ class Catalogue:
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Catalogue:
-        data_dir = data_dir or get_settings().snapshot_dir
-        raw = tomllib.loads((data_dir / "indicators.toml").read_text(encoding="utf-8"))
+        path = (data_dir or get_settings().snapshot_dir) / "indicators.toml"
+        raw = read_toml(path)
+        with reading(path):
+            return cls._from_toml(raw)
+
+    @classmethod
+    def _from_toml(cls, raw: dict) -> Catalogue:
         indicators = [
             Indicator(
                 **{k: v for k, v in item.items() if k not in ("sources", "breakdowns", "caveats")},

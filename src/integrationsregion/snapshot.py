@@ -1,9 +1,11 @@
-"""The observations snapshot on disk: schema, validation and atomic writes."""
+"""The observations snapshot on disk: schema, the checked load (one typed error), validation, atomic writes."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import math
 import os
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pandas as pd
 
 from integrationsregion import atomic
 from integrationsregion.catalogue import Catalogue
+from integrationsregion.loading import SnapshotLoadError, read_json, reading, where
 from integrationsregion.regions import RegionRegistry
 
 OBSERVATIONS = "observations.csv"
@@ -53,12 +56,74 @@ class SnapshotError(Exception):
     """The snapshot is invalid; nothing was written."""
 
 
-def read_observations(path: Path) -> pd.DataFrame:
-    """Read `observations.csv` with the schema's types (AGS stay text)."""
+def read_observations(path: Path | io.BytesIO) -> pd.DataFrame:
+    """Read `observations.csv` with the schema's types (AGS stay text); ValueError names a bad column or cell."""
     df = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False)
-    df["year"] = df["year"].astype(int)
-    df["value"] = df["value"].astype(float)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"Spalten fehlen: {', '.join(missing)}")
+    df["year"] = _numbers(df["year"], integer=True).astype(int)
+    df["value"] = _numbers(df["value"], integer=False)
     return df[COLUMNS]
+
+
+def _numbers(column: pd.Series, integer: bool) -> pd.Series:
+    """The column as numbers; an empty value stays NaN, text that is no number is an error naming the row."""
+    text = column.astype(str).str.strip()
+    parsed = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = parsed.isna() & (text != "")
+    if integer:
+        bad |= parsed.isna() | (parsed % 1 != 0)
+    if bad.any():
+        n = int(bad.to_numpy().argmax())
+        kind = "ganze Zahl" if integer else "Zahl"
+        raise ValueError(f"Spalte „{column.name}“, Zeile {n + 2}: keine {kind} („{text.iloc[n][:40]}“)")
+    return parsed
+
+
+def load_checked(data_dir: Path) -> tuple[RegionRegistry, Catalogue, pd.DataFrame, dict]:
+    """Everything the store needs from a snapshot, checked; any damage raises one `SnapshotLoadError`.
+
+    Checks: every file readable and well-formed, the catalogue complete, every value a finite number
+    that passes `validate`, the manifest matching `observations.csv` (rows, sha256), the boundaries present.
+    """
+    regions = RegionRegistry.load(data_dir)
+    catalogue = Catalogue.load(data_dir)
+    problems = catalogue.problems()
+    if problems:
+        raise SnapshotLoadError(f"{where(data_dir / 'indicators.toml')}: {_summary(problems)}")
+    path = data_dir / OBSERVATIONS
+    with reading(path):
+        body = path.read_bytes()
+        df = read_observations(io.BytesIO(body))
+    if df.empty:
+        raise SnapshotLoadError(f"{where(path)} enthält keine Werte.")
+    infinite = df[~df["value"].map(math.isfinite)]
+    if len(infinite):
+        raise SnapshotLoadError(
+            f"{where(path)}: {len(infinite)} Werte sind keine endlichen Zahlen (z. B. {_where(infinite.iloc[0])})."
+        )
+    problems = validate(df, regions, catalogue)
+    if problems:
+        raise SnapshotLoadError(f"{where(path)}: {_summary(problems)}")
+    manifest = read_json(data_dir / MANIFEST)
+    if not isinstance(manifest, dict):
+        raise SnapshotLoadError(f"{where(data_dir / MANIFEST)} ist kein JSON-Objekt.")
+    if manifest.get("sha256") != hashlib.sha256(body).hexdigest() or manifest.get("rows") != len(df):
+        raise SnapshotLoadError(
+            f"{where(data_dir / MANIFEST)} passt nicht zu {OBSERVATIONS} (Zeilenzahl oder Prüfsumme weicht ab)."
+        )
+    from integrationsregion.geometry import LAYER_FILES  # the boundaries belong to the snapshot
+
+    for name in LAYER_FILES.values():
+        if not (data_dir / "geo" / name).is_file():
+            raise SnapshotLoadError(f"{data_dir.name}/geo/{name} fehlt (Gebietsgrenzen der Karten).")
+    return regions, catalogue, df, manifest
+
+
+def _summary(problems: list[str]) -> str:
+    first = problems[0][:200]
+    return f"1 Problem: {first}." if len(problems) == 1 else f"{len(problems)} Probleme, z. B. {first}."
 
 
 def validate(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) -> list[str]:

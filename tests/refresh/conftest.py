@@ -51,6 +51,7 @@ def snapshot_copy(tmp_path) -> Path:
         if not (src / name).exists():
             pytest.skip(f"data/{name} not built yet")
         shutil.copy2(src / name, dst / name)
+    shutil.copytree(src / "geo", dst / "geo")  # the store requires the boundaries of a snapshot
     return dst
 
 

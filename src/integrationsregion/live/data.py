@@ -6,6 +6,7 @@ own ``SceneData``.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -60,10 +61,14 @@ class StoreData:
     origin = "snapshot"
 
     def __init__(self) -> None:
-        from integrationsregion.store import Store
+        from integrationsregion.loading import SnapshotLoadError
+        from integrationsregion.store import try_load
 
-        self._store = Store.load()
-        self._catalogue = self._store.catalogue
+        loaded = try_load()  # a damaged snapshot must not stop the process: no data, one German log line
+        if isinstance(loaded, SnapshotLoadError):
+            logging.getLogger(__name__).error("live: %s", loaded)
+        self._store = loaded
+        self._catalogue = getattr(loaded, "catalogue", {})
 
     def info(self, indicator: str) -> IndicatorInfo:
         if indicator not in self._catalogue:
