@@ -336,8 +336,8 @@ def cost_statements(observations: pd.DataFrame, region: str) -> pd.DataFrame:
     rows = observations[
         observations["indicator"].isin(STATEMENT_INDICATORS) & observations["region"].isin([region, NRW])
     ].copy()
-    rows["quote"] = rows["note"].map(quoted_phrase)
-    rows["bound"] = rows["note"].map(bound_label)
+    rows["quote"] = rows["note_source"].map(quoted_phrase)
+    rows["bound"] = rows["note_source"].map(bound_label)
     rows["own"] = rows["region"] == region
     return rows.sort_values(["own", "year"], ascending=[False, False]).reset_index(drop=True)
 
