@@ -68,7 +68,9 @@ def coverage_report(store: Store) -> str:
     table = coverage(store)
     lines = [f"Abdeckung der Reihen (15 Einheiten × {YEARS[0]}–{YEARS[-1]}):", ""]
     for theme in by_theme(table).itertuples():
-        lines.append(f"{theme.theme_label}: {percent(theme.share, 1)} ({theme.filled} von {theme.possible} Zellen)")
+        lines.append(
+            f"{theme.theme_label}: {percent(theme.share, 1)} ({theme.filled} von {theme.possible} Zellen)"
+        )
     for row in table.itertuples():
         text = (
             f"  {row.theme_label} | {row.title} ({row.breakdown}): {percent(row.share, 0)} "

@@ -19,9 +19,18 @@ CHANGE_NOTE = "eigene Berechnungen"
 FACTOR_WORDS = {100: "× 100", 1000: "× 1.000"}
 
 
-def with_change_note(attribution: str) -> str:
-    """The attribution with the licence's change note for computed values."""
-    return attribution if CHANGE_NOTE in attribution else f"{attribution}; {CHANGE_NOTE}"
+def with_change_note(*attributions: str) -> str:
+    """The attributions (each once) followed by the licence's change note for computed values."""
+    parts = []
+    for a in attributions:
+        for part in a.split("; "):
+            if part != CHANGE_NOTE and part not in parts:
+                parts.append(part)
+    return "; ".join([*parts, CHANGE_NOTE])
+
+
+def _plain(label: str) -> str:
+    return label.removesuffix(", eigene Berechnung")
 
 
 def is_computed_here(df: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
@@ -74,7 +83,7 @@ def ruhr_sums(df: pd.DataFrame, catalogue: Catalogue, units: list[str]) -> pd.Da
         if set(group["region"]) != set(units) or len(group) != len(units):
             continue
         first = group.iloc[0]
-        labels = sorted(set(group["source_label"]))
+        labels = sorted(set(group["source_label"].map(_plain)))
         rounded = (group["rounding"] != "").any()
         out.append(
             _provenance(group)
@@ -109,8 +118,8 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
     )
     out = []
     for p in pairs.to_dict("records"):
-        same_source = p["source_label"] == p["source_label_den"]
-        label = p["source_label"] if same_source else f"{p['source_label']} und {p['source_label_den']}"
+        num_label, den_label = _plain(p["source_label"]), _plain(p["source_label_den"])
+        label = num_label if num_label == den_label else f"{num_label} und {den_label}"
         rounded = "sum_of_rounded" if p["rounding"] or p["rounding_den"] else ""
         out.append(
             {
@@ -134,11 +143,7 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
                 "mixed_vintage": "",
                 "retrieved": p["retrieved"],
                 "licence": p["licence"],
-                "attribution": with_change_note(
-                    p["attribution"]
-                    if p["attribution"] == p["attribution_den"]
-                    else f"{p['attribution']}; {p['attribution_den']}"
-                ),
+                "attribution": with_change_note(p["attribution"], p["attribution_den"]),
                 "note": f"Eigene Berechnung: {formula}, gerundet auf {ind.decimals} Nachkommastellen.",
                 "note_source": (
                     f"Zähler {p['value']:g} ({p['source_label']}; {p['source_url']}); "

@@ -174,7 +174,7 @@ def classify(row: dict, rules: dict) -> dict:
         "publisher": row["source_publisher"],
         "source_label": label,
         "table_code": table,
-        "source_title": row["source_table"],
+        "source_title": rules.get("table_titles", {}).get(row["source_table"], row["source_table"]),
         "source_url": row["source_url"],
         "portal_url": portal,
         "stand": official_stand,
