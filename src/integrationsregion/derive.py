@@ -85,8 +85,10 @@ def ruhr_sums(df: pd.DataFrame, catalogue: Catalogue, units: list[str]) -> pd.Da
         first = group.iloc[0]
         labels = sorted(set(group["source_label"].map(_plain)))
         rounded = (group["rounding"] != "").any()
+        provenance = _provenance(group)
+        stand_note = "" if provenance["stand"] else " Stand nicht angegeben."
         out.append(
-            _provenance(group)
+            provenance
             | {
                 "region": RUHR,
                 "indicator": indicator,
@@ -98,7 +100,7 @@ def ruhr_sums(df: pd.DataFrame, catalogue: Catalogue, units: list[str]) -> pd.Da
                 "formula": RUHR_FORMULA,
                 "rounding": "sum_of_rounded" if rounded else "",
                 "source_label": f"Eigene Berechnung aus {'; '.join(labels)}",
-                "note": f"{RUHR_FORMULA}; eigene Berechnung, keine amtliche Ruhr-Angabe.",
+                "note": f"{RUHR_FORMULA}; eigene Berechnung, keine amtliche Ruhr-Angabe.{stand_note}",
                 "note_source": "",
             }
         )
@@ -144,7 +146,8 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
                 "retrieved": p["retrieved"],
                 "licence": p["licence"],
                 "attribution": with_change_note(p["attribution"], p["attribution_den"]),
-                "note": f"Eigene Berechnung: {formula}, gerundet auf {ind.decimals} Nachkommastellen.",
+                "note": f"Eigene Berechnung: {formula}, gerundet auf {ind.decimals} Nachkommastellen"
+                + ("." if p["stand"] else "; Stand nicht angegeben."),
                 "note_source": (
                     f"Zähler {p['value']:g} ({p['source_label']}; {p['source_url']}); "
                     f"Nenner {p['value_den']:g} ({p['source_label_den']}; {p['source_url_den']})"
