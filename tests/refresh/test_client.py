@@ -27,7 +27,6 @@ from integrationsregion.settings import load_settings
 
 from . import fake_genesis
 
-
 GOOD = gc.Credentials(fake_genesis.USER, fake_genesis.PASSWORD)
 
 
@@ -99,7 +98,7 @@ def test_recorded_background_job_and_spelling(refresh_env):
     table = parse_ffcsv(decode_payload(download.content))
     rejected = Series("rejected_protection_status", "total", "persons", value_label="Schutzsuchende",
                       match_label="^(abgelehnt|ohne Schutzs?status)")  # fmt: skip
-    found, problems, matched = map_rows(spec_of(rejected), table, {"05112"})
+    _, problems, matched = map_rows(spec_of(rejected), table, {"05112"})
     # The recording has no total over sex/citizenship: the series is empty, which the update reports.
     assert not problems and matched[rejected] == 0
     labels = {lab for r in table.rows for _, _, lab in r.classifiers}
