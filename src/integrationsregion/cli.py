@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from integrationsregion import snapshot_write
 from integrationsregion.genesis.update import add_update_arguments, run_update
 from integrationsregion.paths import DATA_DIR, shared_reference_dir
 
@@ -36,9 +37,16 @@ def _validate(args: argparse.Namespace) -> int:
     from integrationsregion.snapshot import OBSERVATIONS, read_observations, validate
 
     data_dir = Path(args.data_dir)
+    try:
+        with snapshot_write.snapshot_lock(data_dir):
+            for line in snapshot_write.recover(data_dir):
+                print(f"Repariert: {line}")
+    except snapshot_write.SnapshotLocked as exc:
+        print(f"Hinweis: {exc}", file=sys.stderr)
     regions, catalogue = RegionRegistry.load(data_dir), Catalogue.load(data_dir)
     df = read_observations(data_dir / OBSERVATIONS)
-    problems = catalogue.problems() + validate(df, regions, catalogue)
+    problems = snapshot_write.manifest_problems(data_dir)
+    problems += catalogue.problems() + validate(df, regions, catalogue)
     problems += Conference.load(data_dir).problems(catalogue)
     shown = set(df["indicator"])
     problems += [f"indicator {i.id}: no data in the snapshot" for i in catalogue.all() if i.id not in shown]

@@ -108,6 +108,11 @@ def recover(data_dir: Path) -> list[str]:
             _fsync_dir(data_dir)
         journal.unlink()
         _fsync_dir(data_dir)
+        done.append(
+            f"{JOURNAL}: Schreibvorgang abgeschlossen / write completed"
+            if entries is not None
+            else f"{JOURNAL}: unlesbares Journal verworfen / unreadable journal discarded"
+        )
     for tmp in _temp_files(data_dir):
         tmp.unlink(missing_ok=True)
         done.append(f"{tmp.name}: liegengebliebene Temp-Datei entfernt / stale temp file removed")
