@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from integrationsregion.settings import get_settings
+from tests.conftest import REPO_DIR
 
 from . import fake_genesis
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 SNAPSHOT_FILES = ("observations.csv", "manifest.json", "regions.csv", "indicators.toml")
 
 

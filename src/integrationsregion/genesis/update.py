@@ -45,7 +45,7 @@ from integrationsregion.settings import SettingsError, get_settings
 
 log = logging.getLogger(__name__)
 
-TABLES_FILE = Path(__file__).resolve().parents[3] / "data" / "refresh" / "tables.toml"
+TABLES_FILE = Path("data") / "refresh" / "tables.toml"
 SOURCES = ("regio", "genesis", "ldbnrw", "bkg")
 
 
