@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+import urllib3
 from tqdm import tqdm
 
 from integrationsregion.genesis.errors import (
@@ -388,7 +389,6 @@ class GenesisClient:
     ) -> requests.Response:
         """One POST, body read within the total deadline and the size cap; never follows a redirect."""
         label = self.database.label
-        started = time.monotonic()
         try:
             response = self._session.post(
                 url,
@@ -398,40 +398,8 @@ class GenesisClient:
                 allow_redirects=False,
                 stream=True,
             )
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                response.close()
-                raise _too_large(label, path)
-            body = bytearray()
-            raw = response.raw
-            bar = tqdm(
-                total=int(declared) if declared.isdigit() else None,
-                desc=path,
-                unit="B",
-                unit_scale=True,
-                leave=False,
-                disable=None,  # only on a terminal
-                file=sys.stderr,
-            )
-            while True:
-                left = self.deadline - (time.monotonic() - started)
-                if left <= 0:
-                    response.close()
-                    raise GenesisTimeout(
-                        f"{label}: Antwort nicht innerhalb von {self.deadline:g} s vollständig ({path})",
-                        f"{label}: answer not complete within {self.deadline:g} s ({path})",
-                    )
-                chunk = raw.read1(CHUNK, decode_content=True)
-                if not chunk:
-                    break
-                body += chunk
-                bar.update(len(chunk))
-                if len(body) > MAX_BODY_BYTES:
-                    response.close()
-                    raise _too_large(label, path)
-            bar.close()
-            response._content = bytes(body)
-            response._content_consumed = True
+            with response:
+                response._content = self._read_body(response, path, time.monotonic())
         except requests.exceptions.ConnectTimeout:
             raise _Retry(
                 GenesisConnectionError(
@@ -439,7 +407,7 @@ class GenesisClient:
                     f"{label}: connecting to {self._host()} timed out",
                 )
             ) from None
-        except (requests.exceptions.Timeout, TimeoutError):
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
             raise GenesisTimeout(
                 f"{label}: keine Antwort innerhalb von {self.deadline:g} s ({path})",
                 f"{label}: no answer within {self.deadline:g} s ({path})",
@@ -451,24 +419,45 @@ class GenesisClient:
                     f"{label}: no connection to {self._host()} ({type(exc).__name__})",
                 )
             ) from None
-        except (requests.exceptions.RequestException, OSError, ValueError) as exc:
-            # Truncated or undecodable transfers (urllib3 ProtocolError, DecodeError, IncompleteRead …).
+        except (
+            requests.exceptions.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+            ValueError,
+        ) as exc:
+            # Truncated or undecodable transfers (ProtocolError, DecodeError, IncompleteRead …).
             raise _Retry(
                 GenesisFormatError(
                     f"{label}: Antwort unvollständig oder fehlerhaft übertragen ({path}, {type(exc).__name__})",
                     f"{label}: answer truncated or damaged in transfer ({path}, {type(exc).__name__})",
                 )
             ) from None
-        except Exception as exc:  # urllib3 errors that are not requests exceptions
-            if type(exc).__module__.startswith(("urllib3", "http.client")):
-                raise _Retry(
-                    GenesisFormatError(
-                        f"{label}: Antwort unvollständig übertragen ({path}, {type(exc).__name__})",
-                        f"{label}: answer truncated in transfer ({path}, {type(exc).__name__})",
-                    )
-                ) from None
-            raise
+        response._content_consumed = True
         return response
+
+    def _read_body(self, response: requests.Response, path: str, started: float) -> bytes:
+        """The body, read in chunks as they arrive: stops at the total deadline and at the size cap."""
+        label = self.database.label
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise _too_large(label, path)
+        body = bytearray()
+        total = int(declared) if declared.isdigit() else None
+        # The progress bar shows only on a terminal (disable=None).
+        with tqdm(
+            total=total, desc=path, unit="B", unit_scale=True, leave=False, disable=None, file=sys.stderr
+        ) as bar:
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
+                if time.monotonic() - started > self.deadline:
+                    raise GenesisTimeout(
+                        f"{label}: Antwort nicht innerhalb von {self.deadline:g} s vollständig ({path})",
+                        f"{label}: answer not complete within {self.deadline:g} s ({path})",
+                    )
+                body += chunk
+                bar.update(len(chunk))
+                if len(body) > MAX_BODY_BYTES:
+                    raise _too_large(label, path)
+        return bytes(body)
 
     def _host(self) -> str:
         return re.sub(r"^[a-z]+://", "", self.base_url).split("/")[0]
