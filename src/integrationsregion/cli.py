@@ -8,7 +8,7 @@ from pathlib import Path
 
 from integrationsregion import snapshot_write
 from integrationsregion.genesis.update import add_update_arguments, run_update
-from integrationsregion.settings import get_settings
+from integrationsregion.settings import SettingsError, get_settings
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -72,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     add_update_arguments(update)
     update.set_defaults(func=run_update)
     args = parser.parse_args(argv)
-    args.data_dir = args.data_dir or str(get_settings().snapshot_dir)
+    try:
+        args.data_dir = args.data_dir or str(get_settings().snapshot_dir)
+    except SettingsError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
     return args.func(args)
 
 

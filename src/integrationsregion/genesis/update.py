@@ -26,10 +26,12 @@ from integrationsregion.genesis.client import DATABASES, GenesisClient
 from integrationsregion.genesis.derive import derived_rows
 from integrationsregion.genesis.errors import (
     GenesisAuthError,
+    GenesisConfigError,
     GenesisError,
     GenesisFormatError,
     RefreshError,
     SnapshotValidationError,
+    clean_text,
 )
 from integrationsregion.genesis.parsers import (
     Derived,
@@ -182,9 +184,18 @@ def run_update(params: argparse.Namespace | dict | None = None) -> int:
         return 1
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
+        where = f" ({Path(exc.filename).name})" if exc.filename else ""
         _say(
-            f"Fehler: {reason} – Schnappschuss unverändert, Speicherplatz/Schreibrechte prüfen / "
-            f"error: {reason} – snapshot unchanged, check disk space/permissions",
+            f"Fehler: {reason}{where} – Schnappschuss unverändert, Pfad/Speicherplatz/Schreibrechte prüfen / "
+            f"error: {reason}{where} – snapshot unchanged, check path/disk space/permissions",
+            sys.stderr,
+        )
+        return 1
+    except Exception as exc:  # last resort: one line, never a traceback
+        text = clean_text(str(exc))[:200]
+        _say(
+            f"Interner Fehler ({type(exc).__name__}: {text}) – Schnappschuss unverändert / internal error "
+            f"({type(exc).__name__}) – snapshot unchanged",
             sys.stderr,
         )
         return 1
@@ -198,7 +209,15 @@ def _run_tables(params: Any, data_dir: Path, sources: list[str]) -> int:
     regions, catalogue = RegionRegistry.load(data_dir), Catalogue.load(data_dir)
     gemeinden = sorted(r.ags for r in regions.all() if r.level == "gemeinde")
     tables_file = Path(_param(params, "tables_file") or TABLES_FILE)
-    specs, defaults = load_specs(tables_file, gemeinden)
+    try:
+        specs, defaults = load_specs(tables_file, gemeinden)
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise GenesisConfigError(
+            f"{tables_file.name} fehlerhaft ({type(exc).__name__}: {exc})",
+            f"{tables_file.name} invalid ({type(exc).__name__}: {exc})",
+            hint_de="Datei prüfen (docs/REFRESH.md)",
+            hint_en="check the file (docs/REFRESH.md)",
+        ) from None
     wanted = set(_param(params, "tables") or [])
     unknown = wanted - {s.code for s in specs}
     if unknown:
