@@ -168,4 +168,4 @@ def test_truncated_row_is_rejected():
 
 
 def test_upstream_text_is_cleaned():
-    assert clean_text("a\x1b[2Jb\u202ec\nd\x00") == "a[2Jbc d"
+    assert clean_text("a\x1b[2Jb\u202ec\nd\x00\x1b]0;title\x07e") == "abc de"

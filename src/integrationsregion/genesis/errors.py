@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+ANSI_SEQUENCE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 class RefreshError(Exception):
@@ -118,7 +121,8 @@ class SnapshotValidationError(RefreshError):
 
 def clean_text(text: str) -> str:
     """Upstream text made safe for a terminal: control, format (bidi) and escape characters removed, one line."""
-    kept = (" " if unicodedata.category(c) in ("Zl", "Zp") or c in "\t\r\n" else c for c in str(text))
+    text = ANSI_SEQUENCE.sub("", str(text))
+    kept = (" " if unicodedata.category(c) in ("Zl", "Zp") or c in "\t\r\n" else c for c in text)
     return " ".join(
         "".join(c for c in kept if unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs")).split()
     )
