@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from integrationsregion import snapshot_write
 from integrationsregion.genesis.update import add_update_arguments, run_update
-from integrationsregion.settings import get_settings
+from integrationsregion.settings import SettingsError, get_settings
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -32,7 +33,14 @@ def _build(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from integrationsregion.validation import validate_data_dir
 
-    rows, problems = validate_data_dir(Path(args.data_dir))
+    data_dir = Path(args.data_dir)
+    try:
+        with snapshot_write.snapshot_lock(data_dir):
+            for line in snapshot_write.recover(data_dir):
+                print(f"Repariert: {line}")
+    except snapshot_write.SnapshotLocked as exc:
+        print(f"Hinweis: {exc}", file=sys.stderr)
+    rows, problems = validate_data_dir(data_dir)
     for p in problems:
         print(f"FEHLER: {p}", file=sys.stderr)
     print(f"{rows} Werte geprüft: " + ("in Ordnung." if not problems else f"{len(problems)} Probleme."))
@@ -66,7 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     add_update_arguments(update)
     update.set_defaults(func=run_update)
     args = parser.parse_args(argv)
-    args.data_dir = args.data_dir or str(get_settings().snapshot_dir)
+    try:
+        args.data_dir = args.data_dir or str(get_settings().snapshot_dir)
+    except SettingsError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
     return args.func(args)
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from integrationsregion import atomic
+from integrationsregion import snapshot_write
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.regions import RUHR, RegionRegistry
 
@@ -190,11 +190,13 @@ def write_snapshot_atomic(
     regions: RegionRegistry,
     catalogue: Catalogue,
     manifest_updates: dict | None = None,
+    regions_csv: bytes | None = None,
 ) -> None:
-    """Validate the whole new snapshot, then replace observations and manifest atomically.
+    """Validate the whole new snapshot, then replace observations, manifest (and regions) together.
 
-    Raises SnapshotError (nothing written) when the snapshot is invalid; on any other failure
-    (disk full, interrupt) the files on disk stay as they were.
+    Raises SnapshotError (nothing written) when the snapshot is invalid; on any other failure (disk full,
+    interrupt, kill) the old snapshot stays or `snapshot_write.recover` completes the new one. Callers that
+    read, merge and write hold `snapshot_write.snapshot_lock` around all of it.
     """
     problems = validate(df, regions, catalogue)
     if problems:
@@ -204,21 +206,8 @@ def write_snapshot_atomic(
     manifest["rows"] = len(df)
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
     manifest_body = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    target = data_dir / OBSERVATIONS
-    old_observations = target.read_bytes() if target.exists() else None
-    obs_tmp = atomic.write_temp(data_dir / OBSERVATIONS, body, read_observations)
-    try:
-        man_tmp = atomic.write_temp(data_dir / MANIFEST, manifest_body, lambda p: json.loads(p.read_text()))
-    except BaseException:
-        obs_tmp.unlink(missing_ok=True)
-        raise
-    try:
-        os.replace(obs_tmp, target)
-        os.replace(man_tmp, data_dir / MANIFEST)
-    except BaseException:
-        # A failure between the two replaces must not leave observations and manifest out of step.
-        for tmp in (obs_tmp, man_tmp):
-            tmp.unlink(missing_ok=True)
-        if old_observations is not None and target.read_bytes() != old_observations:
-            atomic.replace(target, old_observations, read_observations)
-        raise
+    read_observations(io.BytesIO(body))
+    files = {OBSERVATIONS: body, MANIFEST: manifest_body}
+    if regions_csv is not None:
+        files["regions.csv"] = regions_csv
+    snapshot_write.commit(data_dir, files)
