@@ -10,7 +10,7 @@ The values are invented test numbers (source "Testdaten"), never shown by the ap
 - `population`: a series break between 2019 and 2020 (`breaks.toml`);
 - `pupils_foreign_share`: only 8 units have a value (too few for a rank);
 - FlüAG rules, parameters, counts of Geduldete and cost statements for the cost model;
-- empty boundary layers in `geo/` (the store requires them; no unit test draws a map).
+- boundary layers in `geo/` with a small square per unit and Gemeinde (valid, not real shapes).
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def _source(table: str, quality: str = "official", stand: str = "2024-03-01") ->
     }[quality]
     return {
         "quality": quality,
+        "formula": "Summe der 15 Einheiten" if quality == "derived" else "",
+        "rounding": "",
         "publisher": publisher,
         "source_label": label,
         "table_code": table if quality != "secondary" else "",
@@ -78,10 +80,12 @@ def _source(table: str, quality: str = "official", stand: str = "2024-03-01") ->
         "source_url": f"{FIXTURE_URL}/{table}.csv",
         "portal_url": f"{FIXTURE_URL}/{table}",
         "stand": stand if quality == "official" else "",
+        "mixed_vintage": "",
         "retrieved": "",
         "licence": "dl-de/by-2-0" if quality != "secondary" else "nur die Zahlenangabe übernommen",
         "attribution": attribution,
-        "note": "derived: sum of the 15 RVR member units" if quality == "derived" else "",
+        "note": "Summe der 15 Einheiten des RVR" if quality == "derived" else "",
+        "note_source": "derived: sum of the 15 RVR member units" if quality == "derived" else "",
         "alternatives": "",
     }
 
@@ -156,9 +160,9 @@ def _observations() -> Iterator[dict]:
     yield _row("05113", "cost_per_person_year_actual", "total", 2017, 14_000, "eur_per_person_year", **money)
     statement = {"quality": "secondary", "table": "Presse"}
     row = _row("05", "unreimbursed_cost_statement", "total", 2018, 1e9, "eur", **statement)
-    yield row | {"note": '"fast eine Milliarde Euro" per year; upper bound'}
+    yield row | {"note_source": '"fast eine Milliarde Euro" per year; upper bound'}
     row = _row("05911", "unreimbursed_cost_statement", "total", 2020, 5e6, "eur", **statement)
-    yield row | {"note": '"mindestens fünf Millionen Euro"; lower bound'}
+    yield row | {"note_source": '"mindestens fünf Millionen Euro"; lower bound'}
 
 
 def _indicator(id_: str, theme: str, kind: str, unit: str, polarity: str, breakdowns: list[str]) -> str:
@@ -285,6 +289,14 @@ indicators = ["unemployment_rate"]
 """
 
 
+def _square(n: int, ags: str, name: str) -> dict:
+    """A small square in the Ruhr box: a valid boundary, not a real one (no test reads it as real)."""
+    x, y = 6.5 + 0.1 * (n % 5), 51.3 + 0.1 * (n // 5)
+    ring = [[x, y], [x + 0.09, y], [x + 0.09, y + 0.09], [x, y + 0.09], [x, y]]
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    return {"type": "Feature", "properties": {"ags": ags, "name": name}, "geometry": geometry}
+
+
 def regions_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -318,10 +330,10 @@ def build_snapshot(target: Path) -> Path:
         (target / name).write_text(text, encoding="utf-8")
     (target / "observations.csv").write_bytes(body)
     (target / "geo").mkdir(exist_ok=True)
-    for name in ("kreise.geojson", "gemeinden.geojson"):  # present, empty: no unit test draws a map
-        (target / "geo" / name).write_text(
-            '{"type": "FeatureCollection", "features": []}\n', encoding="utf-8"
-        )
+    for name, places in (("kreise.geojson", UNITS), ("gemeinden.geojson", GEMEINDEN)):
+        features = [_square(n, ags, place) for n, (ags, place, _) in enumerate(places)]
+        layer = {"type": "FeatureCollection", "features": features}
+        (target / "geo" / name).write_text(json.dumps(layer, ensure_ascii=False), encoding="utf-8")
     manifest = {"built_from": "tests/fixtures.py", "rows": body.count(b"\n") - 1}
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ UNIT_LABELS = {
     "eur_per_person_year": "Euro je Person und Jahr",
     "eur_per_person_month": "Euro je Person und Monat",
     "eur_per_person": "Euro je Person",
+    "per_1000": "je 1.000 Einwohner",
 }
 BREAKDOWN_LABELS = {
     "total": "insgesamt",
@@ -65,6 +66,17 @@ class Indicator:
     attribution: str
     sources: tuple[Source, ...]
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    # Comparable figures (computed by derive.py): a rate is `rate_of` (numerator indicator) in breakdown
+    # `rate_of_breakdown`, divided by `denominator` in `denominator_breakdown`, times `factor`.
+    rate_of: str = ""
+    rate_of_breakdown: str = "total"
+    denominator: str = ""
+    denominator_breakdown: str = "total"
+    factor: int = 100
+    summable: bool = False
+    """A count whose values over the 15 units add up to a Ruhr total."""
+    unpublished_years: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Per breakdown, years the source never published for Kreise (not missing data)."""
 
     @property
     def unit_label(self) -> str:
@@ -117,8 +129,13 @@ class Catalogue:
     def _from_toml(cls, raw: dict) -> Catalogue:
         indicators = [
             Indicator(
-                **{k: v for k, v in item.items() if k not in ("sources", "breakdowns", "caveats")},
+                **{
+                    k: v
+                    for k, v in item.items()
+                    if k not in ("sources", "breakdowns", "caveats", "unpublished_years")
+                },
                 breakdowns=tuple(item["breakdowns"]),
+                unpublished_years={b: tuple(y) for b, y in item.get("unpublished_years", {}).items()},
                 sources=tuple(Source(**s) for s in item["sources"]),
                 caveats=tuple(item.get("caveats", ())),
             )
@@ -159,6 +176,8 @@ class Catalogue:
             for attr in ("title", "short", "definition", "licence", "attribution", "reference_period"):
                 if not getattr(i, attr).strip():
                     found.append(f"{where}: missing {attr}")
+            if i.rate_of and (i.rate_of not in self._by_id or i.denominator not in self._by_id):
+                found.append(f"{where}: rate of an unknown indicator")
             if not i.sources or not all(s.publisher and s.url for s in i.sources):
                 found.append(f"{where}: missing source (publisher and URL)")
         return found

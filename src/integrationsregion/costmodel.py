@@ -301,8 +301,8 @@ def cost_statements(store: Store, region: str) -> pd.DataFrame:
     """Published cost statements (secondary) of the unit and of NRW-wide bodies, newest first."""
     rows = pd.concat([store.indicator_rows(i) for i in STATEMENT_INDICATORS], ignore_index=True)
     rows = rows[rows["region"].isin([region, NRW])].copy()
-    rows["quote"] = rows["note"].map(quoted_phrase)
-    rows["bound"] = rows["note"].map(bound_label)
+    rows["quote"] = rows["note_source"].map(quoted_phrase)
+    rows["bound"] = rows["note_source"].map(bound_label)
     rows["own"] = rows["region"] == region
     return rows.sort_values(["own", "year"], ascending=[False, False]).reset_index(drop=True)
 
