@@ -8,6 +8,7 @@ import pytest
 from integrationsregion.breaks import load_breaks
 from integrationsregion.catalogue import format_value
 from integrationsregion.figures import charts
+from tests import fixtures
 
 UNITS_WITH_REFS = ["RVR", "05", "DG"]
 
@@ -74,16 +75,17 @@ def test_hover_names_value_year_and_source(store):
     assert "," in custom[1]  # German decimal comma
 
 
-def test_time_series_inserts_missing_years_as_gaps(store):
+def test_time_series_inserts_missing_years_as_gaps(fixture_store):
+    store = fixture_store
     ind = store.catalogue["unemployment_rate"]
-    series = store.series(ind.id, _units(store) + UNITS_WITH_REFS, "foreign")
-    fig = charts.time_series(series, ind, breakdown="foreign", highlight="05513", background=_units(store))
+    series = store.series(ind.id, _units(store) + UNITS_WITH_REFS, "total")
+    fig = charts.time_series(series, ind, breakdown="total", highlight="05513", background=_units(store))
     ge = next(t for t in fig.data if t.name == "Gelsenkirchen")
     points = dict(zip(ge.x, ge.y, strict=True))
     assert ge.connectgaps is False
-    assert points[2017.0] is None and points[2018.0] is None  # not published at Kreis level
-    assert 2021.0 in points and points[2021.0] is None
-    assert points[2019.0] == store.value("05513", ind.id, 2019, "foreign")["value"]
+    assert points[float(fixtures.GAP_YEAR)] is None  # the gap year is drawn as a gap, not as 0
+    for year in (fixtures.GAP_YEAR - 1, fixtures.GAP_YEAR + 1):
+        assert points[float(year)] == store.value("05513", ind.id, year)["value"]
 
 
 def test_time_series_breaks_the_line_at_a_series_break(store):
