@@ -187,7 +187,7 @@ if breakdowns:
         region = st.selectbox(
             "Gebiet",
             with_data,
-            format_func=lambda a: compare.REFERENCE_NAMES.get(a, regions.name(a)),
+            format_func=regions.display_name,
             key="mt_einheit",
             on_change=query.drop,
             kwargs={"jahr": "mt_jahr"},
@@ -205,7 +205,7 @@ if breakdowns:
     if prov is None:
         st.info("keine Daten")
     else:
-        name = compare.REFERENCE_NAMES.get(region, regions.name(region))
+        name = regions.display_name(region)
         st.markdown(
             f"**{name}, {compare.label(ind, breakdown)}, {year}: {ind.format(prov['value'])}**"
             + (" – Sekundärquelle" if prov["quality"] == "secondary" else "")

@@ -206,7 +206,7 @@ def chart(
     shown = frame.dropna(subset=["value"])
     labels = sorted(set(shown["source_label"]))
     missing = [n for n, v in zip(frame["name"], frame["value"], strict=True) if pd.isna(v)]
-    refs_missing = [compare.REFERENCE_NAMES[r] for r in REFERENCES if r not in set(frame["region"])]
+    refs_missing = [regions.display_name(r) for r in REFERENCES if r not in set(frame["region"])]
     parts = [f"Jahr {year_id}", f"Quelle: {'; '.join(labels) if labels else 'keine Daten'}", ind.attribution]
     if (shown["quality"] == "secondary").any():
         parts.append("enthält Sekundärquellen")
@@ -237,9 +237,9 @@ st.caption(
 )
 key = tuple(units), tuple(overrides)
 table = table_for(*key)
-names = {a: regions.name(a) for a in units} | compare.REFERENCE_NAMES
+names = {a: regions.display_name(a) for a in [*units, *REFERENCES]}
 shown = table.rename(columns=names)
-value_cols = [names[a] for a in units] + [compare.REFERENCE_NAMES[r] for r in REFERENCES]
+value_cols = [names[a] for a in [*units, *REFERENCES]]
 # Each row is formatted in its indicator's unit and decimals: one formatter per (unit, decimals), not per
 # row. A fixed uuid (pandas picks a random one) makes an unchanged table an unchanged message, which the
 # browser then takes from its message cache.

@@ -154,11 +154,16 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     assert "Geiß-Netthöfel" in text  # the conference statement on unemployment
 
 
-def test_steckbrief_for_a_kreisangehoerige_gemeinde_says_there_is_no_data_and_shows_the_kreis(store):
+def test_steckbrief_for_a_kreisangehoerige_gemeinde_says_what_it_has_and_shows_the_kreis(store):
     gemeinde = next(m for m in store.regions.municipalities() if store.regions[m.parent_ags].kind == "kreis")
+    own = store.region_rows(gemeinde.ags)
     at = open_page("steckbrief", einheit=gemeinde.ags)
-    warning = " ".join(w.value for w in at.warning)
-    assert gemeinde.name in warning and "keine Werte auf Gemeindeebene" in warning
+    if own.empty:  # the snapshot has no Gemeinde values: say so
+        warning = " ".join(w.value for w in at.warning)
+        assert gemeinde.name in warning and "keine Werte auf Gemeindeebene" in warning
+    else:  # its own values are counted and listed
+        info = " ".join(i.value for i in at.info)
+        assert f"{gemeinde.name} gibt es {len(own)} Werte auf Gemeindeebene" in info
     assert store.regions.name(gemeinde.parent_ags) in " ".join(m.value for m in at.markdown)
 
 

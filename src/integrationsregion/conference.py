@@ -44,9 +44,6 @@ class Conference:
             ]
             return cls(raw["conference"], raw["programme"], statements, raw.get("rvr_figure", []))
 
-    def statement(self, statement_id: str) -> Statement:
-        return next(s for s in self.statements if s.id == statement_id)
-
     def for_theme(self, theme: str) -> list[Statement]:
         return [s for s in self.statements if theme in s.themes]
 

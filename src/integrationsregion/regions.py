@@ -92,5 +92,7 @@ class RegionRegistry:
     def name(self, ags: str) -> str:
         return self._by_ags[ags].name
 
-    def short(self, ags: str) -> str:
-        return self._by_ags[ags].short_name
+    def display_name(self, ags: str) -> str:
+        """How a region is named beside others: the short name of a comparison area ("Ruhr"), else the name."""
+        region = self._by_ags[ags]
+        return region.short_name if region.level == "aggregat" else region.name

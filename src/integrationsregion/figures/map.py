@@ -19,9 +19,9 @@ import shapely
 from plotly.colors import sequential
 
 from integrationsregion import geometry
-from integrationsregion.catalogue import format_number
+from integrationsregion.catalogue import NO_DATA, format_number
 
-NO_DATA_LABEL = "keine Daten"
+NO_DATA_LABEL = NO_DATA
 NO_DATA_FILL = "#c8c8c8"
 NO_DATA_HATCH = "#7a7a7a"
 HATCH_SPACING_M = 1_200.0  # about 7 px on a map of the whole region

@@ -98,9 +98,6 @@ class StoreData:
             if r.get("value") is not None and not math.isnan(float(r["value"]))
         ]
 
-    def breakdowns(self, indicator: str) -> tuple[str, ...]:
-        return self._catalogue[indicator].breakdowns if indicator in self._catalogue else ()
-
 
 @cache
 def default_data() -> SceneData:
