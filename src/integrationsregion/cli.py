@@ -9,6 +9,9 @@ from pathlib import Path
 from integrationsregion.genesis.update import add_update_arguments, run_update
 from integrationsregion.settings import get_settings
 
+MAX_LINES = 200
+"""`validate` prints at most this many problem lines (one damage can hit every row)."""
+
 
 def _build(args: argparse.Namespace) -> int:
     from integrationsregion import reference_build
@@ -33,8 +36,10 @@ def _validate(args: argparse.Namespace) -> int:
     from integrationsregion.validation import validate_data_dir
 
     rows, problems = validate_data_dir(Path(args.data_dir))
-    for p in problems:
+    for p in problems[:MAX_LINES]:
         print(f"FEHLER: {p}", file=sys.stderr)
+    if len(problems) > MAX_LINES:
+        print(f"FEHLER: … und {len(problems) - MAX_LINES} weitere Probleme derselben Art", file=sys.stderr)
     print(f"{rows} Werte geprüft: " + ("in Ordnung." if not problems else f"{len(problems)} Probleme."))
     return 1 if problems else 0
 

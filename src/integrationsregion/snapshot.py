@@ -146,23 +146,18 @@ def _row_problems(df: pd.DataFrame, catalogue: Catalogue) -> list[str]:
 def _ruhr_sum_problems(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) -> list[str]:
     """A computed Ruhr sum must cover all 15 units at its reference date and equal their sum."""
     units = {r.ags for r in regions.units()}
+    summable = {i.id for i in catalogue.all() if i.summable}
+    group = ["indicator", "breakdown", "ref_date"]
+    parts = df[df["region"].isin(units)].groupby(group)["value"].agg(["count", "sum"])
+    sums = df[(df["region"] == RUHR) & (df["quality"] == "derived") & df["indicator"].isin(summable)]
     problems = []
-    sums = df[(df["region"] == RUHR) & (df["quality"] == "derived")]
     for row in sums.to_dict("records"):
-        if row["indicator"] not in catalogue or not catalogue[row["indicator"]].summable:
-            continue
-        parts = df[
-            (df["indicator"] == row["indicator"])
-            & (df["breakdown"] == row["breakdown"])
-            & (df["ref_date"] == row["ref_date"])
-            & df["region"].isin(units)
-        ]
-        if len(parts) < len(units):
-            problems.append(f"{_where(row)}: Ruhr-Summe über nur {len(parts)} von {len(units)} Einheiten")
-        elif abs(parts["value"].sum() - row["value"]) > 1e-6:
-            problems.append(
-                f"{_where(row)}: Ruhr-Summe {row['value']:g} ≠ Summe der Einheiten {parts['value'].sum():g}"
-            )
+        key = tuple(row[g] for g in group)
+        count, total = parts.loc[key] if key in parts.index else (0, 0.0)
+        if count < len(units):
+            problems.append(f"{_where(row)}: Ruhr-Summe über nur {int(count)} von {len(units)} Einheiten")
+        elif abs(total - row["value"]) > 1e-6:
+            problems.append(f"{_where(row)}: Ruhr-Summe {row['value']:g} ≠ Summe der Einheiten {total:g}")
     return problems
 
 
