@@ -27,8 +27,14 @@ BREAKDOWN_LABELS = {
     "afghanistan": "Staatsangehörige Afghanistans",
     "iraq": "Staatsangehörige des Irak",
 }
-POLARITIES = ("higher_better", "lower_better", "neutral")
-KINDS = ("statistic", "parameter", "statement")
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """What a direction of an indicator means in words: its label and how a ranking reads."""
+
+    label: str
+    rank: str
 
 
 @dataclass(frozen=True)
@@ -96,10 +102,18 @@ def format_value(value: float | None, unit: str, decimals: int) -> str:
 
 
 class Catalogue:
-    """All indicators and the theme labels, in file order."""
+    """All indicators with the labels of their themes, polarities and kinds, in file order."""
 
-    def __init__(self, themes: dict[str, str], indicators: list[Indicator]):
+    def __init__(
+        self,
+        themes: dict[str, str],
+        indicators: list[Indicator],
+        polarities: dict[str, Polarity],
+        kinds: dict[str, str],
+    ):
         self.themes = themes
+        self.polarities = polarities
+        self.kinds = kinds
         self._by_id = {i.id: i for i in indicators}
         if len(self._by_id) != len(indicators):
             raise ValueError("duplicate indicator id in catalogue")
@@ -122,7 +136,8 @@ class Catalogue:
             )
             for item in raw["indicator"]
         ]
-        return cls(raw["themes"], indicators)
+        polarities = {k: Polarity(**v) for k, v in raw["polarities"].items()}
+        return cls(raw["themes"], indicators, polarities, raw["kinds"])
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self._by_id
@@ -144,11 +159,11 @@ class Catalogue:
             where = f"indicator {i.id}"
             if i.theme not in self.themes:
                 found.append(f"{where}: unknown theme {i.theme!r}")
-            if i.kind not in KINDS:
+            if i.kind not in self.kinds:
                 found.append(f"{where}: unknown kind {i.kind!r}")
             if i.unit not in UNIT_LABELS:
                 found.append(f"{where}: unknown unit {i.unit!r}")
-            if i.polarity not in POLARITIES:
+            if i.polarity not in self.polarities:
                 found.append(f"{where}: unknown polarity {i.polarity!r}")
             for b in i.breakdowns:
                 if b not in BREAKDOWN_LABELS:
