@@ -36,6 +36,14 @@ def _validate(args: argparse.Namespace) -> int:
     from integrationsregion.validation import validate_data_dir
 
     rows, problems = validate_data_dir(Path(args.data_dir))
+    if args.reference:
+        from integrationsregion.reference_build import drift_problems
+
+        reference = Path(args.reference)
+        if not reference.is_dir():
+            problems.append(f"Referenzordner {reference} nicht gefunden")
+        elif not problems:
+            problems += drift_problems(reference, Path(args.data_dir))
     for p in problems[:MAX_LINES]:
         print(f"FEHLER: {p}", file=sys.stderr)
     if len(problems) > MAX_LINES:
@@ -61,9 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build-snapshot", help="Snapshot aus ../shared/reference neu bauen")
     build.add_argument("--reference", help="Ordner mit den Referenz-CSV-Dateien")
     build.set_defaults(func=_build)
-    sub.add_parser("validate", help="Snapshot, Katalog und Konferenzinhalte prüfen").set_defaults(
-        func=_validate
+    check = sub.add_parser("validate", help="Snapshot, Katalog, Manifest und Grenzen prüfen")
+    check.add_argument(
+        "--reference",
+        help="zusätzlich: jeder Wert aus diesem Referenzordner steht im Snapshot (Drift-Prüfung)",
     )
+    check.set_defaults(func=_validate)
     sub.add_parser("coverage", help="Abdeckung je Thema und Reihe (Einheit × Jahr) ausgeben").set_defaults(
         func=_coverage
     )
