@@ -149,8 +149,11 @@ def classify(row: dict, rules: dict) -> dict:
     """Provenance columns of one reference row (quality, formula and rounding come later)."""
     rule = next(r for r in rules["publisher"] if r.pattern.search(row["source_publisher"]))
     table = m[1] if (m := TABLE_CODE.search(row["source_table"])) else ""
-    official_stand = iso_date(row.get("stand") or "") or parse_stand(row["source_table"])
-    if not official_stand and rule.quality == "official":
+    if "stand" in row:  # the supplement states the Stand in a column of its own (empty = none stated)
+        official_stand = iso_date(row["stand"])
+    else:
+        official_stand = parse_stand(row["source_table"])
+    if not official_stand and rule.quality == "official" and "stand" not in row:
         official_stand = parse_stand(row["note"]) or next(
             (
                 d["stand"]
