@@ -70,6 +70,8 @@ def _source(table: str, quality: str = "official", stand: str = "2024-03-01") ->
     }[quality]
     return {
         "quality": quality,
+        "formula": "Summe der 15 Einheiten" if quality == "derived" else "",
+        "rounding": "",
         "publisher": publisher,
         "source_label": label,
         "table_code": table if quality != "secondary" else "",
@@ -77,14 +79,12 @@ def _source(table: str, quality: str = "official", stand: str = "2024-03-01") ->
         "source_url": f"{FIXTURE_URL}/{table}.csv",
         "portal_url": f"{FIXTURE_URL}/{table}",
         "stand": stand if quality == "official" else "",
+        "mixed_vintage": "",
         "retrieved": "",
         "licence": "dl-de/by-2-0" if quality != "secondary" else "nur die Zahlenangabe übernommen",
         "attribution": attribution,
-        "note": "Summe der 15 Einheiten; eigene Berechnung." if quality == "derived" else "",
+        "note": "Summe der 15 Einheiten des RVR" if quality == "derived" else "",
         "note_source": "derived: sum of the 15 RVR member units" if quality == "derived" else "",
-        "formula": "Summe der 15 Kreise und kreisfreien Städte des RVR" if quality == "derived" else "",
-        "rounding": "",
-        "mixed_vintage": "",
         "alternatives": "",
     }
 

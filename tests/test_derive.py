@@ -9,7 +9,6 @@ from integrationsregion.catalogue import Catalogue, Indicator, Source
 from integrationsregion.derive import derive
 from integrationsregion.regions import RUHR, Region, RegionRegistry
 from integrationsregion.snapshot import COLUMNS, validate
-from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +36,6 @@ def _indicator(id_: str, unit: str = "persons", **extra) -> Indicator:
     )
 
 
-_LABELS = Catalogue.load(DATA_DIR)
 CATALOGUE = Catalogue(
     {"t": "Test"},
     [
@@ -51,8 +49,8 @@ CATALOGUE = Catalogue(
             factor=1000,
         ),
     ],
-    _LABELS.polarities,
-    _LABELS.kinds,
+    polarities={},
+    kinds={},
 )
 REGIONS = RegionRegistry(
     [Region(a, f"Einheit {a}", a, "kreisfreie_stadt", "kreis", "") for a in UNITS]
