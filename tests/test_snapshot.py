@@ -144,6 +144,7 @@ def test_every_reference_value_is_in_the_snapshot_or_recorded_as_superseded():
             "passt nicht zum Jahr",
         ),
         (lambda df: df.assign(value=df["value"].where(df.index != 0, float("inf"))), "keine endliche Zahl"),
+        (lambda df: df.assign(region=df["region"].replace("05916", "05916000")), "ist die kreisfreie Stadt"),
         (lambda df: df.assign(value=df["value"].where(df.index != 0, float("nan"))), "keine endliche Zahl"),
         (lambda df: df[~((df["region"] == "05112") & (df["indicator"] == "population"))], "nur 14 von 15"),
         (

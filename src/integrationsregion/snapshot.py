@@ -89,6 +89,10 @@ def validate(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) ->
     problems: list[str] = []
     for ags in sorted(set(df["region"]) - {r.ags for r in regions.all()}):
         problems.append(f"Unbekanntes Gebiet {ags!r}")
+    for ags in sorted(a for a in set(df["region"]) if a in regions and regions.data_ags(a) != a):
+        problems.append(
+            f"Werte unter {ags!r}: diese Gemeinde ist die kreisfreie Stadt {regions.data_ags(ags)!r}"
+        )
     for ind in sorted(set(df["indicator"]) - {i.id for i in catalogue.all()}):
         problems.append(f"Unbekannter Indikator {ind!r}")
     dup = df[df.duplicated(KEY, keep=False)]
