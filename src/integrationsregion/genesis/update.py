@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from integrationsregion import snapshot_write
+from integrationsregion.derive import derive
 from integrationsregion.genesis import merge as merging
 from integrationsregion.genesis.client import DATABASES, GenesisClient
 from integrationsregion.genesis.derive import derived_rows
@@ -273,6 +274,7 @@ def _run_tables(params: Any, data_dir: Path, sources: list[str]) -> int:
         return 1
     try:
         merged, report = merging.merge(old, fresh, missing)
+        merged = derive(merged, catalogue, regions)
         problems = check_snapshot(old, merged, regions, catalogue)
         if problems:
             raise SnapshotValidationError(
