@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from integrationsregion import navigation
 from integrationsregion.paths import REPO_DIR
 
-PAGES = {
-    "bildung": "pages/bildung.py",
-    "arbeitsmarkt": "pages/arbeitsmarkt.py",
-    "geduldete": "pages/geduldete.py",
-}
+PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
 
 
 def open_page(page: str, **params: str) -> AppTest:

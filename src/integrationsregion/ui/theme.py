@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from integrationsregion import geometry
+from integrationsregion import geometry, navigation, urlparams
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator, format_value
 from integrationsregion.figures import charts
 from integrationsregion.figures.map import choropleth
@@ -22,11 +22,7 @@ from integrationsregion.regions import REFERENCES
 from integrationsregion.ui import data, query
 from integrationsregion.ui.layout import methodik_link, source_line, statement_card
 
-PAGE_FILES = {
-    "bildung": "pages/bildung.py",
-    "arbeitsmarkt": "pages/arbeitsmarkt.py",
-    "geduldete": "pages/geduldete.py",
-}
+PAGE_FILES = {theme: p.script for theme, p in navigation.theme_pages().items()}
 NO_UNIT = ""
 PARAMS = ("indikator", "aufschluesselung", "jahr", "einheit")
 REF_LABELS = {"RVR": "Ruhr", "05": "NRW", "DG": "Deutschland"}
@@ -107,7 +103,7 @@ def _apply_url(theme: str, ids: list[str], default: str) -> None:
     if "jahr" in changed:
         raw = changed["jahr"]
         years = kreis_years(ind.id, bd)
-        if raw.isdigit() and len(raw) == 4 and int(raw) not in years:
+        if urlparams.YEAR.fullmatch(raw) and int(raw) not in years:
             st.session_state[_key(theme, "_year_notice")] = (
                 f"Für „{ind.short}“ ({BREAKDOWN_LABELS[bd]}) liegen für {raw} keine Werte der 15 Kreise und "
                 "kreisfreien Städte vor" + (f"; verfügbar: {', '.join(map(str, years))}." if years else ".")
