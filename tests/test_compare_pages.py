@@ -10,7 +10,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import compare, export
-from integrationsregion.catalogue import format_value
 from integrationsregion.paths import REPO_DIR
 
 SCENARIO = {
@@ -140,11 +139,13 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     ur = profile.loc[("unemployment_rate", "foreign")]
     ind = store.catalogue["unemployment_rate"]
     row = shown[shown["Indikator"] == compare.label(ind, "foreign")].iloc[0]
-    assert row["Wert"] == ind.format(ur["value"])
-    assert row["Jahr"] == str(ur["year"])
-    assert row["Rang"] == f"{int(ur['rank'])} von {int(ur['ranked'])}"
-    assert row["Ruhr"] == "kein Ruhr-Wert"  # rates have no Ruhr reference
-    assert row["NRW"] == format_value(ur["ref_05"], ind.unit, ind.decimals)
+    assert row["Wert"] == ur["value"]  # numeric, so the column sorts by value
+    assert row["Jahr"] == ur["year"]
+    n = int(ur["ranked"])
+    # unemployment: lower is better, so rank 1 is the lowest rate
+    assert int(row["Rang"]) == n + 1 - int(ur["rank"]) and row["von"] == n
+    assert pd.isna(row["Ruhr"]) or row["Ruhr"] == ur["ref_RVR"]
+    assert row["NRW"] == ur["ref_05"]
     assert (
         "ungünstiger" in row["Vergleich"] or "günstiger" in row["Vergleich"] or "gleich" in row["Vergleich"]
     )
@@ -152,6 +153,13 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     assert "günstiger" not in neutral["Vergleich"]
     text = " ".join(m.value for m in at.markdown)
     assert "Geiß-Netthöfel" in text  # the conference statement on unemployment
+
+
+def test_steckbrief_never_sets_a_count_beside_nrw_or_germany_totals(store):
+    at = open_page("steckbrief", einheit="05513")
+    shown = pd.concat([d.value for d in at.dataframe], ignore_index=True)
+    counts = shown[shown["Indikator"].str.startswith("Bevölkerung")]
+    assert len(counts) and counts["NRW"].isna().all() and counts["Deutschland"].isna().all()
 
 
 def test_steckbrief_for_a_kreisangehoerige_gemeinde_says_there_is_no_data_and_shows_the_kreis(store):

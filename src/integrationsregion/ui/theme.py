@@ -20,7 +20,8 @@ from integrationsregion.figures import charts
 from integrationsregion.figures.map import choropleth
 from integrationsregion.regions import REFERENCES
 from integrationsregion.ui import data, query
-from integrationsregion.ui.layout import methodik_link, source_line, statement_card
+from integrationsregion.ui.layout import source_line, statement_card
+from integrationsregion.ui.links import methodik_link
 
 PAGE_FILES = {theme: p.script for theme, p in navigation.theme_pages().items()}
 NO_UNIT = ""
