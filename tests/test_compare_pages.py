@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import openpyxl
 import pandas as pd
@@ -65,8 +66,8 @@ def test_shared_link_restores_the_comparison_offers_downloads_and_leads_to_the_d
     assert prov["source_label"] in source_line and "/methodik?indikator=unemployment_rate" in source_line
 
     # the table on screen holds the snapshot's values for that year
-    table = at.dataframe[0].value.set_index(["indicator", "breakdown"])
-    row = table.loc[("unemployment_rate", "foreign")]
+    table = at.dataframe[0].value.set_index("Indikator")
+    row = table.loc[compare.label(ind, "foreign")]
     assert row["Jahr"] == 2019
     cs = store.cross_section("unemployment_rate", 2019, "foreign").set_index("region")
     for ags in [*SCENARIO["vergleich"].split(","), "05513"]:
@@ -107,6 +108,16 @@ def test_vergleich_without_parameters_uses_similar_units_and_says_how(store):
     assert widget(at, "multiselect", "vg_vergleich").value == list(choice.peers)
     caption = " ".join(c.value for c in at.caption)
     assert "Einwohnerzahl und Ausländeranteil" in caption and f"31.12.{choice.year}" in caption
+
+
+def test_vergleich_never_draws_a_count_beside_nrw_or_germany_totals(store):
+    at = open_page("vergleich", einheit="05513", indikator="population")
+    bars = [c for c in at.get("plotly_chart")]
+    names = {n for c in bars for t in json.loads(c.proto.spec)["data"] for n in t.get("x", [])}
+    assert bars and names and "NRW" not in names and "Deutschland" not in names
+    table = at.dataframe[0].value.set_index("Indikator")
+    population = table.loc[[i for i in table.index if i.startswith("Bevölkerung")]]
+    assert population["NRW"].isna().all() and population["Deutschland"].isna().all()
 
 
 @pytest.mark.parametrize("bad", BAD_VALUES)
