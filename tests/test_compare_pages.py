@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from integrationsregion import compare, export
+from integrationsregion import compare, export, formatting
 from integrationsregion.paths import REPO_DIR
 
 SCENARIO = {
@@ -213,7 +213,7 @@ def test_methodik_restores_the_provenance_view(store):
     shown = pd.concat([d.value for d in at.dataframe if "Merkmal" in d.value.columns])
     facts = dict(zip(shown["Merkmal"], shown["Angabe"], strict=True))
     assert facts["Tabelle"] == prov["table_code"]
-    assert facts["Stand"] == prov["stand"]
+    assert facts["Stand"] == formatting.stand(prov["stand"])  # a German date
     assert facts["Amtliches Portal"] == prov["portal_url"]
     assert facts["Gelesen aus"] == prov["source_url"]
 
@@ -222,7 +222,9 @@ def test_methodik_lists_licences_with_the_bkg_line_and_the_refresh(store):
     at = open_page("methodik")
     text = " ".join(m.value for m in at.markdown)
     assert "© GeoBasis-DE / BKG (Daten verändert)" in text
-    assert "integrationsregion update" in text
+    page_text = text + " ".join(c.value for c in at.caption) + " ".join(c.value for c in at.code)
+    assert "integrationsregion " not in page_text and "SHA-256" not in page_text  # no developer commands
+    assert "amtlichen Diensten" in text
     licences = next(d.value for d in at.dataframe if "Namensnennung" in d.value.columns)
     assert set(store.observations["attribution"]) == set(licences["Namensnennung"])
 
