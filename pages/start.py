@@ -65,7 +65,7 @@ for statement in conf.statements:
         if not shown:
             st.caption("Zu dieser Aussage liegen keine Kreiswerte vor.")
         for n, (kind, indicator_id, breakdown, year) in enumerate(shown):
-            theme.evidence_chart(kind, indicator_id, breakdown, year, key=f"start:{statement.id}:{n}")
+            theme.evidence_chart(kind, indicator_id, breakdown, year, chart_key=f"start:{statement.id}:{n}")
     st.divider()
 
 st.subheader("Datenlage")

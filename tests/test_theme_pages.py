@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from integrationsregion import navigation
+from integrationsregion import formatting, navigation
 from integrationsregion.paths import REPO_DIR
 
 PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
@@ -94,11 +94,17 @@ def test_unknown_link_values_get_a_german_notice_and_the_default_view(params, ex
     assert len(charts(at)) >= 3
 
 
-def test_year_without_data_explains_which_years_exist():
-    at = open_page("arbeitsmarkt", indikator="unemployment_rate", aufschluesselung="foreign", jahr="2017")
+def test_year_without_data_explains_which_years_exist(store):
+    years = store.years("unemployment_rate", "foreign")
+    missing = years[0] - 1  # a four-digit year the data does not have, whatever years it grows by
+    at = open_page(
+        "arbeitsmarkt", indikator="unemployment_rate", aufschluesselung="foreign", jahr=str(missing)
+    )
     assert not at.exception
     (warning,) = at.warning
-    assert "2017 keine Werte" in warning.value and "verfügbar: 2015, 2016, 2019" in warning.value
+    assert f"{missing} keine Werte" in warning.value
+    assert f"verfügbar: {formatting.years_list(years)}" in warning.value
+    assert f"Gezeigt wird {years[-1]}" in warning.value
 
 
 def test_indicator_without_kreis_data_shows_references_instead_of_an_empty_map():
