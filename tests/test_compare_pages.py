@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import compare, export, formatting
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 SCENARIO = {
     "einheit": "05513",

@@ -10,7 +10,6 @@ import pytest
 
 from integrationsregion import cli, reference_build
 from integrationsregion.catalogue import Catalogue
-from integrationsregion.paths import shared_reference_dir
 from integrationsregion.regions import RegionRegistry
 from integrationsregion.snapshot import (
     OBSERVATIONS,
@@ -20,7 +19,7 @@ from integrationsregion.snapshot import (
     validate,
     write_snapshot_atomic,
 )
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, shared_reference_dir
 
 
 @pytest.fixture(scope="module")

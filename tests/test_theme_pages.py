@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import formatting, navigation
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
 

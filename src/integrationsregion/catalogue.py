@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.settings import get_settings
 
 UNIT_LABELS = {
     "percent": "%",
@@ -93,7 +93,8 @@ class Catalogue:
             raise ValueError("duplicate indicator id in catalogue")
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> Catalogue:
+    def load(cls, data_dir: Path | None = None) -> Catalogue:
+        data_dir = data_dir or get_settings().snapshot_dir
         raw = tomllib.loads((data_dir / "indicators.toml").read_text(encoding="utf-8"))
         indicators = [
             Indicator(

@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 from integrationsregion.genesis.update import add_update_arguments, run_update
-from integrationsregion.paths import DATA_DIR, shared_reference_dir
+from integrationsregion.settings import get_settings
 
 
 def _build(args: argparse.Namespace) -> int:
     from integrationsregion import reference_build
 
-    reference = Path(args.reference) if args.reference else shared_reference_dir()
-    if reference is None or not reference.is_dir():
+    reference = Path(args.reference) if args.reference else Path.cwd().parent / "shared" / "reference"
+    if not reference.is_dir():
         print(
             "Fehler: Referenzordner nicht gefunden (--reference ../shared/reference angeben).",
             file=sys.stderr,
@@ -50,7 +50,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="integrationsregion", description="Integrationsregion Ruhr – Daten")
-    parser.add_argument("--data-dir", default=str(DATA_DIR), help="Snapshot-Ordner (Standard: data/)")
+    parser.add_argument(
+        "--data-dir", default=None, help="Snapshot-Ordner (Standard: IR_SNAPSHOT_DIR bzw. data/)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build-snapshot", help="Snapshot aus ../shared/reference neu bauen")
     build.add_argument("--reference", help="Ordner mit den Referenz-CSV-Dateien")
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     add_update_arguments(update)
     update.set_defaults(func=run_update)
     args = parser.parse_args(argv)
+    args.data_dir = args.data_dir or str(get_settings().snapshot_dir)
     return args.func(args)
 
 

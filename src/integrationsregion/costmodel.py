@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from integrationsregion.catalogue import format_number
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.settings import get_settings
 
 NRW = "05"
 COUNT_INDICATORS = ("rejected_protection_status_with_duldung", "tolerated_persons")
@@ -126,11 +126,12 @@ class Estimate:
 # --------------------------------------------------------------------------------------------- rules
 
 
-def load_rule_file(data_dir: Path = DATA_DIR) -> dict:
+def load_rule_file(data_dir: Path | None = None) -> dict:
+    data_dir = data_dir or get_settings().snapshot_dir
     return tomllib.loads((data_dir / "fluag_rules.toml").read_text(encoding="utf-8"))
 
 
-def supported_years(data_dir: Path = DATA_DIR) -> list[int]:
+def supported_years(data_dir: Path | None = None) -> list[int]:
     raw = load_rule_file(data_dir)
     return sorted({y for r in raw["regime"] for y in range(r["from_year"], r["to_year"] + 1)})
 
@@ -164,7 +165,7 @@ def _amount(row: pd.Series) -> Amount:
     )
 
 
-def rules_for(year: int, kreisfrei: bool, observations: pd.DataFrame, data_dir: Path = DATA_DIR) -> Rules:
+def rules_for(year: int, kreisfrei: bool, observations: pd.DataFrame, data_dir: Path | None = None) -> Rules:
     """The rule in force in `year`; raises UnsupportedYear outside the documented years."""
     raw = load_rule_file(data_dir)
     regime = next((r for r in raw["regime"] if r["from_year"] <= year <= r["to_year"]), None)
@@ -311,7 +312,7 @@ def person_counts(observations: pd.DataFrame, region: str, year: int) -> list[Am
 
 
 def cost_anchors(
-    observations: pd.DataFrame, region: str, kreisfrei: bool, data_dir: Path = DATA_DIR
+    observations: pd.DataFrame, region: str, kreisfrei: bool, data_dir: Path | None = None
 ) -> list[Amount]:
     """Yearly cost per person from the Lenk survey: the unit's own, kreisfreie Städte (if kreisfrei), NRW."""
     spec = load_rule_file(data_dir)["cost_anchor"]

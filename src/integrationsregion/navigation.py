@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from integrationsregion.paths import REPO_DIR
-
-PAGES_FILE = REPO_DIR / "data" / "pages.toml"
+PAGES_FILE = Path("data") / "pages.toml"
+"""Beside `app.py` (the app's working directory, like `static/`): the registry belongs to the app, not
+to the snapshot, so it is found there even when `IR_SNAPSHOT_DIR` points to another snapshot."""
 
 
 @dataclass(frozen=True)

@@ -240,9 +240,9 @@ def resolve_duplicates(df: pd.DataFrame, rules: dict) -> pd.DataFrame:
 
 def build(reference_dir: Path) -> tuple[list[Region], pd.DataFrame, dict]:
     """Regions, observations and manifest built from the reference folder (pure, no writes)."""
-    from integrationsregion.paths import REPO_DIR
+    from integrationsregion.settings import get_settings
 
-    rules = load_rules(REPO_DIR / "data")
+    rules = load_rules(get_settings().snapshot_dir)
     regions = build_regions(reference_dir)
     raw, left_out = read_reference(reference_dir, rules)
     observations = resolve_duplicates(raw, rules)

@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.settings import get_settings
 
 RUHR = "RVR"
 NRW = "05"
@@ -46,7 +46,8 @@ class RegionRegistry:
             raise ValueError("duplicate AGS in region registry")
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> RegionRegistry:
+    def load(cls, data_dir: Path | None = None) -> RegionRegistry:
+        data_dir = data_dir or get_settings().snapshot_dir
         with open(data_dir / "regions.csv", encoding="utf-8", newline="") as f:
             return cls([Region(**row) for row in csv.DictReader(f)])
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from integrationsregion.catalogue import Catalogue, Indicator
-from integrationsregion.paths import DATA_DIR
 from integrationsregion.regions import REFERENCES, RegionRegistry
+from integrationsregion.settings import get_settings
 from integrationsregion.snapshot import COLUMNS, OBSERVATIONS, QUALITY_RANK, read_manifest, read_observations
 
 SHOWN = ["region", "name", "value", "year", "ref_date", "quality", "source_label", "portal_url"]
@@ -40,7 +40,9 @@ class Store:
         self._years: dict[tuple[str, str, str], list[int]] = {}
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> Store:
+    def load(cls, data_dir: Path | None = None) -> Store:
+        """The snapshot in `data_dir` (default: the configured snapshot directory)."""
+        data_dir = data_dir or get_settings().snapshot_dir
         regions = RegionRegistry.load(data_dir)
         obs = read_observations(data_dir / OBSERVATIONS)
         obs["name"] = obs["region"].map(lambda a: regions[a].name)

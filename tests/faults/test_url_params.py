@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import navigation, urlparams
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 PAGES = [p for p in navigation.pages() if p.id != "live"]
 YEAR_PAGES = {"bildung", "arbeitsmarkt", "geduldete", "vergleich", "methodik"}

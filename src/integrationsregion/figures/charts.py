@@ -22,8 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator, format_value
-from integrationsregion.paths import DATA_DIR
 from integrationsregion.regions import GERMANY, NRW, RUHR
+from integrationsregion.settings import get_settings
 
 NO_DATA_LABEL = "keine Daten"
 SECONDARY_NOTE = "schraffiert = Sekundärquelle"
@@ -80,8 +80,9 @@ class SeriesBreak:
         return (self.between[0] + self.between[1]) / 2
 
 
-def load_breaks(data_dir: Path = DATA_DIR) -> list[SeriesBreak]:
+def load_breaks(data_dir: Path | None = None) -> list[SeriesBreak]:
     """All series breaks of `data/breaks.toml`."""
+    data_dir = data_dir or get_settings().snapshot_dir
     raw = tomllib.loads((data_dir / "breaks.toml").read_text(encoding="utf-8"))
     out = []
     for item in raw.get("break", []):
