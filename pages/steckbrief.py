@@ -51,7 +51,8 @@ if rows.empty:
     st.info("Für dieses Gebiet liegen keine Werte vor.")
 st.caption(
     "Vergleich mit dem Ruhr-Wert, wo es ihn gibt, sonst mit NRW – nur bei Quoten und Anteilen. "
-    "Bei Zählwerten stehen keine NRW- oder Deutschland-Summen daneben. Grün = günstiger, Rot = ungünstiger."
+    "Bei Zählwerten stehen keine NRW- oder Deutschland-Summen daneben. Grün = günstiger, Rot = ungünstiger; "
+    "– = kein Wert bzw. kein Rang."
 )
 
 names = common.reference_names(store.regions)
@@ -75,13 +76,14 @@ with st.container(key="wide-tables"):
             ),
             hide_index=True,
             width="stretch",
-            height=38 + 35 * len(table),
+            height=38 + tables.ROW_HEIGHT * len(table),
+            placeholder="–",
             column_config={
-                "Indikator": st.column_config.TextColumn(width="large", pinned=True),
+                "Indikator": st.column_config.TextColumn(width=tables.NAME_WIDTH, pinned=True),
                 "Jahr": st.column_config.NumberColumn(format="%d", width="small"),
                 "Rang": st.column_config.NumberColumn(format="%d", width="small"),
                 "von": st.column_config.NumberColumn(format="%d", width="small"),
-                "Vergleich": st.column_config.TextColumn(width="large"),
+                "Vergleich": st.column_config.TextColumn(width=tables.TEXT_WIDTH),
                 "Verlauf": st.column_config.LineChartColumn(
                     "Verlauf", help="Jüngste Reihe aufeinanderfolgender Jahre; keine Linie über Lücken"
                 ),

@@ -136,9 +136,10 @@ with st.container(key="wide-tables"):
         ),
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * len(result.frame), 640),
+        height=min(38 + tables.ROW_HEIGHT * len(result.frame), 700),
+        placeholder="keine Daten",
         column_config={
-            "Indikator": st.column_config.TextColumn(width="large", pinned=True),
+            "Indikator": st.column_config.TextColumn(width=tables.NAME_WIDTH, pinned=True),
             "Jahr": st.column_config.NumberColumn(format="%d", width="small"),
         },
     )

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import compare, export, formatting
+from integrationsregion.views import common
 from tests.conftest import REPO_DIR
 
 SCENARIO = {
@@ -67,7 +68,7 @@ def test_shared_link_restores_the_comparison_offers_downloads_and_leads_to_the_d
 
     # the table on screen holds the snapshot's values for that year
     table = at.dataframe[0].value.set_index("Indikator")
-    row = table.loc[compare.label(ind, "foreign")]
+    row = table.loc[common.indicator_label(ind, "foreign")]
     assert row["Jahr"] == 2019
     cs = store.cross_section("unemployment_rate", 2019, "foreign").set_index("region")
     for ags in [*SCENARIO["vergleich"].split(","), "05513"]:
@@ -149,7 +150,7 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     profile = store.profile("05513").set_index(["indicator", "breakdown"])
     ur = profile.loc[("unemployment_rate", "foreign")]
     ind = store.catalogue["unemployment_rate"]
-    row = shown[shown["Indikator"] == compare.label(ind, "foreign")].iloc[0]
+    row = shown[shown["Indikator"] == common.indicator_label(ind, "foreign")].iloc[0]
     assert row["Wert"] == ur["value"]  # numeric, so the column sorts by value
     assert row["Jahr"] == ur["year"]
     n = int(ur["ranked"])
@@ -160,7 +161,9 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     assert (
         "ungünstiger" in row["Vergleich"] or "günstiger" in row["Vergleich"] or "gleich" in row["Vergleich"]
     )
-    neutral = shown[shown["Indikator"] == compare.label(store.catalogue["foreign_share"], "foreign")].iloc[0]
+    neutral = shown[
+        shown["Indikator"] == common.indicator_label(store.catalogue["foreign_share"], "foreign")
+    ].iloc[0]
     assert "günstiger" not in neutral["Vergleich"]
     text = " ".join(m.value for m in at.markdown)
     assert "Geiß-Netthöfel" in text  # the conference statement on unemployment

@@ -17,6 +17,9 @@ from pandas.io.formats.style import Styler
 
 from integrationsregion import formatting as fmt
 
+ROW_HEIGHT = 35
+NAME_WIDTH = 500  # px: the longest indicator name in full (the grid does not wrap text)
+TEXT_WIDTH = 470  # px: the comparison wording in full
 VERDICT_STYLE = {"better": "color: #1a7f37; font-weight: 600", "worse": "color: #b42318; font-weight: 600"}
 PHONE_CSS = """<style>
 @media (max-width: 700px) { .st-key-wide-tables { display: none; } }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integrationsregion.catalogue import Indicator
+from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.store import Store
 
@@ -45,3 +45,13 @@ def rank_text(indicator: Indicator, found: tuple[int, int] | None) -> str:
     if found is None:
         return ""
     return f"Rang {found[0]} von {found[1]} ({rank_rule(indicator)})"
+
+
+def indicator_label(indicator: Indicator, breakdown: str) -> str:
+    """Title with its breakdown where there is a choice – unless the title says it already
+    ("Ausländische Bevölkerung", not "Ausländische Bevölkerung – Ausländer/-innen")."""
+    if breakdown == "total" and len(indicator.breakdowns) == 1:
+        return indicator.title
+    if breakdown == "foreign" and "usländ" in indicator.title:
+        return indicator.title
+    return f"{indicator.title} – {BREAKDOWN_LABELS[breakdown]}"

@@ -127,7 +127,7 @@ def provenance(
     if prov is None:
         return None
     name = area_names(store).get(region, store.regions.name(region))
-    heading = f"**{name}, {compare.label(ind, breakdown)}, {year}: {ind.format(prov['value'])}**"
+    heading = f"**{name}, {common.indicator_label(ind, breakdown)}, {year}: {ind.format(prov['value'])}**"
     if prov["quality"] == "secondary":
         heading += " – Sekundärquelle"
     fields = {

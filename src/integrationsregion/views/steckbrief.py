@@ -95,6 +95,7 @@ def profile(store: Store, ags: str) -> pd.DataFrame:
     ]
     counts = [common.is_count(ind) for ind in inds]
     return rows.assign(
+        label=[common.indicator_label(ind, b) for ind, b in zip(inds, rows["breakdown"], strict=True)],
         decimals=[ind.decimals for ind in inds],
         is_count=counts,
         rank=[r[0] if r else math.nan for r in ranks],

@@ -138,6 +138,7 @@ def map_figure(
         level="kreis",
         geojson_url=geojson_url,
         highlight=unit,
+        value_name=ind.short,
     )
 
 

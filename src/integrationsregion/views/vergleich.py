@@ -104,7 +104,9 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
     missing = [n for n, v in zip(frame["name"], frame["value"], strict=True) if fmt.is_missing(v)]
     if missing:
         parts.append(f"{fmt.NO_DATA}: " + ", ".join(missing))
-    return Chart(f"{compare.label(ind, breakdown)}, {year}", bar_chart(frame, ind), " · ".join(parts))
+    return Chart(
+        f"{common.indicator_label(ind, breakdown)}, {year}", bar_chart(frame, ind), " · ".join(parts)
+    )
 
 
 def bar_chart(frame: pd.DataFrame, ind) -> go.Figure:
@@ -170,6 +172,10 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
     raw = compare.comparison_table(store, units, {(i, b): y for i, b, y in years})
     names = {a: store.regions.name(a) for a in units} | common.reference_names(store.regions)
     counts = [common.is_count(store.catalogue[i]) for i in raw["indicator"]]
+    raw["Indikator"] = [
+        common.indicator_label(store.catalogue[i], b)
+        for i, b in zip(raw["indicator"], raw["breakdown"], strict=True)
+    ]
     for ref in (NRW, GERMANY):
         raw[ref] = [math.nan if c else v for c, v in zip(counts, raw[ref], strict=True)]
     frame = raw.rename(columns=names)
