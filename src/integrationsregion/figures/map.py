@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
-from plotly.colors import sequential
+from plotly.colors import sample_colorscale, sequential
 
 from integrationsregion import geometry
 from integrationsregion.catalogue import format_number
@@ -168,9 +168,11 @@ def choropleth(
         )
 
     present = table[has_value]
+    zrange: tuple[float, float] | None = None
     if len(present):
         z = present["value"].astype(float)
         zmin, zmax = colour_range(float(z.min()), float(z.max()))
+        zrange = (zmin, zmax)
         note = "" if polarity == "neutral" else f"<br><sup>{FAVOURABLE_NOTE}</sup>"
         what = (
             f"{value_name} ({unit_label})"
@@ -215,7 +217,10 @@ def choropleth(
                 lat=[round(p.y, 4) for p in points],
                 mode="text",
                 text=[_short(n) for n in table.loc[layer.index, "name"]],
-                textfont={"size": 10, "color": "#111111"},
+                textfont={
+                    "size": 10,
+                    "color": [_label_colour(v, scale, zrange) for v in table.loc[layer.index, "value"]],
+                },
                 hoverinfo="skip",
                 showlegend=False,
                 name="Ortsnamen",
@@ -304,6 +309,18 @@ def colour_range(low: float, high: float) -> tuple[float, float]:
         return low, high
     middle = (low + high) / 2
     return middle - need / 2, middle + need / 2
+
+
+def _label_colour(value: object, scale: list[list], zrange: tuple[float, float] | None) -> str:
+    """White on dark fills, near-black on light ones (and on the grey of "keine Daten")."""
+    if zrange is None or value is None or pd.isna(value):
+        return "#111111"
+    low, high = zrange
+    t = min(max((float(value) - low) / (high - low), 0.0), 1.0) if high > low else 0.5
+    colour = sample_colorscale(scale, [t])[0]
+    r, g, b = (int(c) / 255 for c in colour[colour.index("(") + 1 : -1].split(",")[:3])
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if luminance < 0.45 else "#111111"
 
 
 def _short(name: str) -> str:
