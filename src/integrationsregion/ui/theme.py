@@ -7,6 +7,8 @@ sessions;.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -194,18 +196,29 @@ def statements(view: View) -> None:
 # --------------------------------------------------------------------------------------------- page
 
 
-def page(theme: str, *, intro: str, default: str) -> View:
-    """A whole theme page without the footer: title, pickers, figures beside the statements."""
+def page(theme: str, *, intro: str, default: str, extra: Callable[[View], None] | None = None) -> None:
+    """A whole theme page without the footer: title, then pickers and figures beside the statements.
+
+    Pickers, figures, downloads and `extra` (e.g. the cost estimate) form one fragment: a picker reruns
+    only that column, not the statements beside it.
+    """
     store = data.store()
     st.title(store.catalogue.themes[theme])
     st.write(intro)
-    view = pickers(theme, default)
     main, side = st.columns([2.3, 1], gap="large")
     with main:
-        frames = figures(view)
-        downloads(view, frames)
+        view = _view_section(theme, default, extra)
     with side:
         statements(view)
+
+
+@st.fragment
+def _view_section(theme: str, default: str, extra: Callable[[View], None] | None) -> View:
+    view = pickers(theme, default)
+    frames = figures(view)
+    downloads(view, frames)
+    if extra is not None:
+        extra(view)
     return view
 
 
