@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from integrationsregion import compare
+from integrationsregion import methodology
 from integrationsregion.catalogue import BREAKDOWN_LABELS
 from integrationsregion.geometry import ATTRIBUTION as BKG_ATTRIBUTION
 from integrationsregion.ui import data, query
@@ -39,7 +39,7 @@ text = st.text_input(
     placeholder="z. B. Arbeitslosenquote, 13211, Duldung",
     max_chars=100,
 )
-found = compare.search(table, text)
+found = methodology.search(table, text)
 st.caption(f"{len(found)} von {len(table)} Indikatoren.")
 st.dataframe(
     found,

@@ -40,7 +40,10 @@ shown = place.shown
 rows = profile(shown.ags)
 
 head_left, head_right = st.columns([3, 1], vertical_alignment="bottom")
-head_left.subheader(f"{shown.name} · {shown.kind_label} · AGS {shown.ags}")
+head_left.subheader(
+    f"{shown.name} · {shown.kind_label} · AGS {shown.ags}"
+    + (f" · Werte {model.years_text(rows)}" if place.gemeinde_values else "")
+)
 with head_right:
     share_link()
 if place.same_area:

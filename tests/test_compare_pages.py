@@ -153,9 +153,7 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     row = shown[shown["Indikator"] == common.indicator_label(ind, "foreign")].iloc[0]
     assert row["Wert"] == ur["value"]  # numeric, so the column sorts by value
     assert row["Jahr"] == ur["year"]
-    n = int(ur["ranked"])
-    # unemployment: lower is better, so rank 1 is the lowest rate
-    assert int(row["Rang"]) == n + 1 - int(ur["rank"]) and row["von"] == n
+    assert row["Rang"] == ur["rank"] and row["von"] == ur["ranked"]  # the store's rank, by polarity
     assert pd.isna(row["Ruhr"]) or row["Ruhr"] == ur["ref_RVR"]
     assert row["NRW"] == ur["ref_05"]
     assert (
@@ -176,12 +174,19 @@ def test_steckbrief_never_sets_a_count_beside_nrw_or_germany_totals(store):
     assert len(counts) and counts["NRW"].isna().all() and counts["Deutschland"].isna().all()
 
 
-def test_steckbrief_for_a_kreisangehoerige_gemeinde_says_there_is_no_data_and_shows_the_kreis(store):
+def test_steckbrief_for_a_kreisangehoerige_gemeinde_shows_its_year_and_says_the_figures_are_old(store):
     gemeinde = next(m for m in store.regions.municipalities() if store.regions[m.parent_ags].kind == "kreis")
     at = open_page("steckbrief", einheit=gemeinde.ags)
     warning = " ".join(w.value for w in at.warning)
-    assert gemeinde.name in warning and "keine Werte auf Gemeindeebene" in warning
-    assert store.regions.name(gemeinde.parent_ags) in " ".join(m.value for m in at.markdown)
+    assert gemeinde.name in warning and store.regions.name(gemeinde.parent_ags) in warning
+    own = store.region_rows(gemeinde.ags)
+    if own.empty:
+        assert "keine Werte auf Gemeindeebene" in warning
+        return
+    assert "alte Zahlen" in warning
+    assert any(gemeinde.name in m.value for m in at.subheader)
+    shown = pd.concat([d.value for d in at.dataframe], ignore_index=True)
+    assert set(shown["Jahr"]) <= set(own["year"])  # the Gemeinde's own years, shown in every row
 
 
 def test_steckbrief_for_the_gemeinde_of_a_kreisfreie_stadt_says_it_is_the_same_territory(store):

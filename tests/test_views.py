@@ -13,10 +13,18 @@ import pytest
 from streamlit import config as st_config
 
 from integrationsregion import formatting
+from integrationsregion.store import MIN_RANKED, Store
 from integrationsregion.ui import links
 from integrationsregion.views import common, methodik, start, steckbrief, theme, vergleich
+from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def store(fixture_store):
+    """The small snapshot built in code (tests/fixtures.py): more data cannot break these tests."""
+    return fixture_store
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +33,6 @@ def herne(store) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- common
-def test_rank_one_is_the_most_favourable_value(store):
-    ind = store.catalogue["unemployment_rate"]
-    year = store.years(ind.id, "foreign")[-1]
-    cs = store.cross_section(ind.id, year, "foreign").dropna(subset=["value"])
-    ranks = {a: common.rank(store, a, ind, year, "foreign") for a in cs["region"]}
-    if len(cs) < common.MIN_RANKED:
-        assert all(r is None for r in ranks.values())
-        return
-    best = min(ranks, key=lambda a: ranks[a][0])
-    assert cs.set_index("region").loc[best, "value"] == cs["value"].min()  # lower is better
-    assert "niedrigster Wert" in common.rank_rule(ind)
-
-
 def test_reference_names_come_from_the_region_registry(store):
     assert common.reference_names(store.regions) == {"RVR": "Ruhr", "05": "NRW", "DG": "Deutschland"}
 
@@ -53,7 +48,7 @@ def test_steckbrief_counts_have_no_nrw_or_germany_reference(store, herne):
 
 def test_steckbrief_ranks_only_over_at_least_ten_units(herne):
     ranked = herne.dropna(subset=["rank"])
-    assert (ranked["ranked"] >= common.MIN_RANKED).all()
+    assert (ranked["ranked"] >= MIN_RANKED).all()
     assert (ranked["rank"] >= 1).all() and (ranked["rank"] <= ranked["ranked"]).all()
 
 
@@ -66,8 +61,9 @@ def test_steckbrief_tables_keep_values_numeric_population_first(store, herne):
         assert part.table["Stand"].map(lambda s: s == formatting.STAND_MISSING or s.count(".") == 2).all()
 
 
-def test_steckbrief_gemeinde_of_a_kreisfreie_stadt_is_the_city(store):
-    place = steckbrief.resolve(store, "05916000")
+def test_steckbrief_gemeinde_of_a_kreisfreie_stadt_is_the_city():
+    committed = Store.load(DATA_DIR)  # regions.csv: Herne's Gemeinde key is the city's
+    place = steckbrief.resolve(committed, "05916000")
     assert place.same_area and place.shown.ags == "05916"
 
 
@@ -99,8 +95,12 @@ def test_vergleich_count_chart_has_no_reference_bars(store):
 
 
 def test_vergleich_rate_chart_shows_references(store):
-    year = store.years("unemployment_rate", "foreign")[-1]
-    chart = vergleich.chart(store, "unemployment_rate", "foreign", year, ["05916"])
+    year = next(
+        y
+        for y in reversed(store.years("unemployment_rate", "total"))
+        if "05" in set(store.references("unemployment_rate", y, "total")["region"])
+    )
+    chart = vergleich.chart(store, "unemployment_rate", "total", year, ["05916"])
     assert "NRW" in chart.figure.data[0].x
 
 
@@ -130,7 +130,7 @@ def test_theme_unit_summary_words_rank_by_polarity(store):
     summary = theme.unit_summary(store, view)
     assert summary is not None and "Herne" in summary.label and str(years[-1]) in summary.label
     if "Rang" in summary.caption:
-        assert "Rang 1 = niedrigster Wert" in summary.caption
+        assert store.catalogue.polarities["lower_better"].rank in summary.caption
 
 
 def test_theme_count_figures_carry_no_nrw_line(store):
@@ -149,8 +149,10 @@ def test_theme_download_title_names_the_real_year_range(store):
 
 
 # ---------------------------------------------------------------------- Methodik, Start
-def test_methodik_vintages_are_dates_newest_first(store):
-    table = methodik.vintages(store.manifest)
+def test_methodik_vintages_are_dates_newest_first():
+    manifest = {"vintages": {"A 1": "2019-02-28", "B 2": "2025-03-13", "C 3": "2021-08-17"}}
+    table = methodik.vintages(manifest)
+    assert list(table["Quelle"]) == ["B 2", "C 3", "A 1"]
     stands = [d for d in table["Stand der Tabelle"] if d is not None]
     assert stands and all(isinstance(d, date) for d in stands)
     assert stands == sorted(stands, reverse=True)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from integrationsregion import geometry, navigation
+from integrationsregion.breaks import breaks_for
 from integrationsregion.figures import charts
 from integrationsregion.ui import data
 from integrationsregion.ui.layout import source_line, statement_card
@@ -115,7 +116,7 @@ def figures(view: View) -> list[pd.DataFrame]:
     series = _series(ind.id, bd)
     _chart(series_figure(ind.id, bd, unit), charts.export_filename(ind, bd, kind="zeitreihe"))
     source_line(series, ind)
-    breaks = charts.breaks_for(data.breaks(), ind.id, bd)
+    breaks = breaks_for(data.breaks(), ind.id, bd)
     if breaks:
         st.caption(" · ".join(f"Bruch {b.between[0]}/{b.between[1]}: {b.detail}" for b in breaks))
     shown.append(series)

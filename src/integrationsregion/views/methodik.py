@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from integrationsregion import compare
 from integrationsregion import formatting as fmt
+from integrationsregion import methodology
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
 from integrationsregion.views import common
 
-POLARITY_LABELS = {
-    "higher_better": "höher ist günstiger",
-    "lower_better": "niedriger ist günstiger",
-    "neutral": "ohne Richtung (weder höher noch niedriger ist per se günstiger)",
-}
 KIND_NOTES = {
     "parameter": "Rechtlicher/Kosten-Parameter – kein Gebietsvergleich, genutzt auf „Geduldete & Kosten“.",
     "statement": "Veröffentlichte Kostenaussage – kein Gebietsvergleich, genutzt auf „Geduldete & Kosten“.",
@@ -62,19 +57,19 @@ def rows(store: Store, indicator_id: str, breakdown: str) -> pd.DataFrame:
 
 
 def catalogue_table(store: Store) -> pd.DataFrame:
-    return compare.catalogue_table(store)
+    return methodology.catalogue_table(store)
 
 
 def coverage_grid(store: Store, indicator_id: str, breakdown: str) -> pd.DataFrame:
-    return compare.coverage_grid(store, indicator_id, breakdown)
+    return methodology.coverage_grid(store, indicator_id, breakdown)
 
 
 def coverage_overview(store: Store) -> pd.DataFrame:
-    return compare.coverage_overview(store).drop(columns=["id", "breakdown"])
+    return methodology.coverage_overview(store).drop(columns=["id", "breakdown"])
 
 
 def licence_lines(store: Store) -> pd.DataFrame:
-    return compare.licence_lines(store)
+    return methodology.licence_lines(store)
 
 
 def value_rows(store: Store, indicator_id: str, breakdown: str, region: str, year: int) -> pd.DataFrame:
@@ -101,7 +96,7 @@ def entry_facts(store: Store, ind: Indicator) -> str:
     return (
         f"**Einheit:** {ind.unit_label} · **Bezugszeitraum:** {ind.reference_period} · "
         f"**Aufschlüsselungen:** {', '.join(BREAKDOWN_LABELS[b] for b in ind.breakdowns)} · "
-        f"**Richtung:** {POLARITY_LABELS[ind.polarity]} · **Thema:** {store.catalogue.themes[ind.theme]}"
+        f"**Richtung:** {store.catalogue.polarities[ind.polarity].label} · **Thema:** {store.catalogue.themes[ind.theme]}"
     )
 
 

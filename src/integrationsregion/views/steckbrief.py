@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -68,20 +67,20 @@ def resolve(store: Store, ags: str) -> Place:
             picked,
             parent,
             f"Für die Gemeinde {picked.name} liegen keine Werte auf Gemeindeebene vor. "
-            f"Gezeigt wird der Steckbrief des Kreises {parent.name}.",
+            f"Gezeigt wird der Steckbrief von {parent.name}.",
         )
     years = fmt.years_list(own["year"].astype(int).tolist())
     return Place(
         picked,
         picked,
-        f"Werte auf Gemeindeebene gibt es nur für ältere Jahre ({years}) – es sind alte Zahlen. "
-        f"Aktuelle Werte zeigt der Steckbrief des Kreises {parent.name}.",
+        f"Für {picked.name} gibt es Werte auf Gemeindeebene nur aus älteren Jahren ({years}) – es sind alte "
+        f"Zahlen; das Jahr steht in jeder Zeile. Aktuelle Werte zeigt der Steckbrief von {parent.name}.",
         gemeinde_values=True,
     )
 
 
 def profile(store: Store, ags: str) -> pd.DataFrame:
-    """Every statistic's latest value with rank (≥ 10 units, by polarity), references and provenance.
+    """Every statistic's latest value with rank (the store's: ≥ 10 units, by polarity), references, provenance.
 
     Counts carry the Ruhr sum as reference but never NRW or Germany totals.
     """
@@ -89,21 +88,14 @@ def profile(store: Store, ags: str) -> pd.DataFrame:
     if rows.empty:
         return rows
     inds = [store.catalogue[i] for i in rows["indicator"]]
-    ranks = [
-        common.rank(store, ags, ind, int(y), b) if store.regions[ags].level == "kreis" else None
-        for ind, y, b in zip(inds, rows["year"], rows["breakdown"], strict=True)
-    ]
-    counts = [common.is_count(ind) for ind in inds]
+    counts = pd.Series([common.is_count(ind) for ind in inds], index=rows.index)
     return rows.assign(
         label=[common.indicator_label(ind, b) for ind, b in zip(inds, rows["breakdown"], strict=True)],
         decimals=[ind.decimals for ind in inds],
         is_count=counts,
-        rank=[r[0] if r else math.nan for r in ranks],
-        ranked=[r[1] if r else math.nan for r in ranks],
-        rank_rule=[common.rank_rule(ind) if r else "" for ind, r in zip(inds, ranks, strict=True)],
         **{
-            f"ref_{NRW}": rows[f"ref_{NRW}"].where(~pd.Series(counts, index=rows.index)),
-            f"ref_{GERMANY}": rows[f"ref_{GERMANY}"].where(~pd.Series(counts, index=rows.index)),
+            f"ref_{NRW}": rows[f"ref_{NRW}"].where(~counts),
+            f"ref_{GERMANY}": rows[f"ref_{GERMANY}"].where(~counts),
         },
     )
 
@@ -231,7 +223,11 @@ def export_frame(rows: pd.DataFrame, region: Region) -> pd.DataFrame:
     return out[EXPORT_COLUMNS + compare.PROVENANCE_COLUMNS].rename(columns={"comparison": "Vergleich"})
 
 
+def years_text(rows: pd.DataFrame) -> str:
+    """The years of the shown values: "2015–2016"."""
+    return fmt.year_range(rows["year"].astype(int).tolist()) if len(rows) else ""
+
+
 def file_title(rows: pd.DataFrame, region: Region) -> str:
     """Download name with the real year range: "Steckbrief Herne 2019–2024"."""
-    years = fmt.year_range(rows["year"].astype(int).tolist()) if len(rows) else ""
-    return f"Steckbrief {region.name} {years}".strip()
+    return f"Steckbrief {region.name} {years_text(rows)}".strip()

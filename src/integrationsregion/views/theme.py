@@ -208,7 +208,8 @@ def unit_summary(store: Store, view: View) -> UnitSummary | None:
     row = store.value(view.unit, ind.id, view.year, view.breakdown)
     if row is None:
         return UnitSummary(f"{name} · {view.year}", fmt.NO_DATA, "")
-    parts = [common.rank_text(ind, common.rank(store, view.unit, ind, view.year, view.breakdown))]
+    ranked = store.rank(view.unit, ind.id, view.year, view.breakdown)
+    parts = [ranked.text if ranked else ""]
     names = common.reference_names(store.regions)
     refs = references_for(store, ind, view.year, view.breakdown)
     parts += [f"{names[r['region']]}: {ind.format(r['value'])}" for _, r in refs.iterrows()]
