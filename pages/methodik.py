@@ -71,63 +71,47 @@ indicator_id = st.selectbox(
 query.keep("mt_indikator", indikator=indicator_id)
 ind = catalogue[indicator_id]
 with st.container(border=True):
-    st.markdown(f"### {ind.title}")
-    st.markdown(f"**Definition:** {ind.definition}")
-    st.markdown(model.entry_facts(store, ind))
-    st.markdown("**Quellen**\n\n" + "\n".join(model.source_lines(store, ind)))
-    st.markdown(f"**Lizenz:** {ind.licence} · **Namensnennung:** {ind.attribution}")
-    if ind.caveats:
-        st.markdown("**Hinweise, Brüche und Einschränkungen**\n\n" + "\n".join(f"- {c}" for c in ind.caveats))
-    statements = conf.for_indicator(ind.id)
-    if statements:
-        links = "; ".join(f"[{s.speaker}]({s.source_url})" for s in statements)
-        st.markdown(f"**Bezug in der Sozialkonferenz Ruhr 2019:** {links}")
+    st.markdown(model.entry(store, conf, ind))
     if ind.kind in model.KIND_NOTES:
         st.caption(model.KIND_NOTES[ind.kind])
 
 breakdowns = model.breakdowns_with_data(store, ind)
 if breakdowns:
     st.markdown("#### Datenlage: Gebiete × Jahre")
-    query.seed(
-        "mt_aufschluesselung", "aufschluesselung", query.choice("aufschluesselung", breakdowns, breakdowns[0])
-    )
-    if st.session_state.get("mt_aufschluesselung") not in breakdowns:
-        st.session_state["mt_aufschluesselung"] = breakdowns[0]
-    breakdown = st.radio(
+    breakdown = query.bound(
+        st.radio,
         "Aufschlüsselung",
         breakdowns,
+        param="aufschluesselung",
+        key="mt_aufschluesselung",
+        default=breakdowns[0],
         format_func=BREAKDOWN_LABELS.get,
         horizontal=True,
-        key="mt_aufschluesselung",
         on_change=query.drop,
         kwargs={"einheit": "mt_einheit", "jahr": "mt_jahr"},
     )
-    query.keep("mt_aufschluesselung", aufschluesselung=breakdown)
     grid = cached("coverage_grid", ind.id, breakdown)
     st.dataframe(grid, width="stretch", height=38 + 35 * len(grid))
     st.caption(model.COVERAGE_LEGEND)
 
     st.markdown("#### Herkunft eines Wertes")
     with_data = model.regions_with_data(store, ind.id, breakdown)
-    query.seed("mt_einheit", "einheit", query.choice("einheit", with_data, with_data[0]))
-    if st.session_state.get("mt_einheit") not in with_data:
-        st.session_state["mt_einheit"] = with_data[0]
     left, right = st.columns(2)
-    region = left.selectbox(
+    region = query.bound(
+        left.selectbox,
         "Gebiet",
         with_data,
-        format_func=names.get,
+        param="einheit",
         key="mt_einheit",
+        default=with_data[0],
+        format_func=names.get,
         on_change=query.drop,
         kwargs={"jahr": "mt_jahr"},
     )
-    query.keep("mt_einheit", einheit=region)
     years = model.years_of(store, ind.id, breakdown, region)
-    query.seed("mt_jahr", "jahr", query.year("jahr", years, years[-1]))
-    if st.session_state.get("mt_jahr") not in years:
-        st.session_state["mt_jahr"] = years[-1]
-    year = right.selectbox("Jahr", years, key="mt_jahr")
-    query.keep("mt_jahr", jahr=year)
+    year = query.bound(
+        right.selectbox, "Jahr", years, param="jahr", key="mt_jahr", default=years[-1], is_year=True
+    )
     found_value = model.provenance(store, ind, breakdown, region, year)
     if found_value is None:
         st.info("keine Daten")

@@ -85,27 +85,20 @@ query.keep("vg_indikator", indikator=picked)
 charts = []
 if picked:
     options = model.breakdowns(store, picked[0])
-    query.seed(
-        "vg_aufschluesselung",
-        "aufschluesselung",
-        query.choice("aufschluesselung", options, model.default_breakdown(options)),
-    )
-    breakdown = c2.selectbox(
+    breakdown = query.bound(
+        c2.selectbox,
         "Aufschlüsselung",
         options,
-        format_func=model.breakdown_label,
+        param="aufschluesselung",
         key="vg_aufschluesselung",
+        default=model.default_breakdown(options),
+        format_func=model.breakdown_label,
         on_change=query.drop,
         kwargs={"jahr": "vg_jahr"},
     )
-    query.keep("vg_aufschluesselung", aufschluesselung=breakdown)
     years = store.years(picked[0], breakdown)
     latest = compare.comparison_year(store, picked[0], breakdown, units) or years[-1]
-    query.seed("vg_jahr", "jahr", query.year("jahr", years, latest))
-    if st.session_state.get("vg_jahr") not in years:
-        st.session_state["vg_jahr"] = latest
-    year = c3.selectbox("Jahr", years, key="vg_jahr")
-    query.keep("vg_jahr", jahr=year)
+    year = query.bound(c3.selectbox, "Jahr", years, param="jahr", key="vg_jahr", default=latest, is_year=True)
     charts = model.overrides(store, picked, breakdown, year, units)
 else:
     query.write(aufschluesselung=None, jahr=None)

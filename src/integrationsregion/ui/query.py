@@ -6,7 +6,8 @@ Unknown or malformed values are ignored with a short German notice, never a trac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -124,3 +125,28 @@ def drop(**params_to_keys: str) -> None:
         st.query_params.pop(name, None)
         st.session_state.pop(key, None)
         st.session_state.pop(f"_seeded_{key}", None)
+
+
+def bound(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[Any],
+    *,
+    param: str,
+    key: str,
+    default: Any,
+    is_year: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """A select widget (`st.selectbox`, `st.radio`, or a column's) bound to URL parameter `param`.
+
+    Seeded from the validated URL value (notice and `default` for a bad one), reset to `default` when its
+    options no longer hold its value, and written back to the URL.
+    """
+    parsed = year(param, options, default) if is_year else choice(param, options, default)
+    seed(key, param, parsed)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    value = widget(label, options, key=key, **kwargs)
+    keep(key, **{param: value})
+    return value

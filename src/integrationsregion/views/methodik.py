@@ -7,6 +7,7 @@ import pandas as pd
 from integrationsregion import formatting as fmt
 from integrationsregion import methodology
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
+from integrationsregion.conference import Conference
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
 from integrationsregion.views import common
@@ -98,6 +99,26 @@ def entry_facts(store: Store, ind: Indicator) -> str:
         f"**Aufschlüsselungen:** {', '.join(BREAKDOWN_LABELS[b] for b in ind.breakdowns)} · "
         f"**Richtung:** {store.catalogue.polarities[ind.polarity].label} · **Thema:** {store.catalogue.themes[ind.theme]}"
     )
+
+
+def entry(store: Store, conf: Conference, ind: Indicator) -> str:
+    """One indicator's whole catalogue entry as markdown: definition, facts, sources, licence, caveats."""
+    parts = [
+        f"### {ind.title}",
+        f"**Definition:** {ind.definition}",
+        entry_facts(store, ind),
+        "**Quellen**\n\n" + "\n".join(source_lines(store, ind)),
+        f"**Lizenz:** {ind.licence} · **Namensnennung:** {ind.attribution}",
+    ]
+    if ind.caveats:
+        parts.append(
+            "**Hinweise, Brüche und Einschränkungen**\n\n" + "\n".join(f"- {c}" for c in ind.caveats)
+        )
+    statements = conf.for_indicator(ind.id)
+    if statements:
+        links = "; ".join(f"[{s.speaker}]({s.source_url})" for s in statements)
+        parts.append(f"**Bezug in der Sozialkonferenz Ruhr 2019:** {links}")
+    return "\n\n".join(parts)
 
 
 def breakdowns_with_data(store: Store, ind: Indicator) -> list[str]:
