@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import formatting, navigation
+from integrationsregion.views import common
 from tests.conftest import REPO_DIR
 
 PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
@@ -149,3 +150,10 @@ def test_geduldete_without_unit_asks_for_one():
     at = open_page("geduldete")
     assert not at.exception
     assert any("Bitte oben einen Kreis" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_default_indicator_is_a_rate_not_a_count(store, page):
+    at = open_page(page)
+    shown = store.catalogue[at.selectbox(key=f"{page}:indikator").value]
+    assert not common.is_count(shown)  # counts of cities of different size are not comparable

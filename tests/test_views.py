@@ -189,3 +189,13 @@ def test_links_carry_the_base_path():
         assert links.page_url("vergleich", einheit="05916") == "/vergleich?einheit=05916"
     finally:
         st_config.set_option("server.baseUrlPath", before)
+
+
+def test_theme_default_is_the_rate_of_a_preferred_count(store):
+    count = store.catalogue["rejected_protection_status_with_duldung"]
+    rate = theme.rate_for(store, count, "total")
+    chosen = theme.default_indicator(store, "geduldete", count.id)
+    if rate is None:
+        assert chosen == count.id
+    else:
+        assert chosen == rate.id and not common.is_count(rate)

@@ -15,7 +15,7 @@ from integrationsregion.regions import GERMANY, NRW, REFERENCES, RUHR
 from integrationsregion.store import Store
 
 # units for which comparing a unit with Ruhr/NRW/Germany is meaningful (rates, not counts)
-RATE_UNITS = ("percent", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
+RATE_UNITS = ("percent", "per_1000", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
 REFERENCE_NAMES = {RUHR: "Ruhr", NRW: "NRW", GERMANY: "Deutschland"}
 PROVENANCE_COLUMNS = [
     "quality",

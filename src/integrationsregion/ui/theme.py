@@ -20,6 +20,7 @@ from integrationsregion.ui import data
 from integrationsregion.ui.layout import source_line, statement_card
 from integrationsregion.ui.links import methodik_link
 from integrationsregion.ui.theme_state import key, on_map_select, pickers, switch_indicator
+from integrationsregion.views import common
 from integrationsregion.views import theme as model
 from integrationsregion.views.theme import View
 
@@ -89,6 +90,16 @@ def figures(view: View) -> list[pd.DataFrame]:
             icon=":material/info:",
         )
     else:
+        rate = model.rate_for(store, ind, bd) if common.is_count(ind) else None
+        if rate is not None:
+            st.button(
+                f"Vergleichbar: {rate.title} zeigen",
+                key=key(view.theme, f"rate:{rate.id}"),
+                on_click=switch_indicator,
+                args=(view.theme, rate.id),
+                icon=":material/percent:",
+                help="Zählwerte großer und kleiner Städte sind nicht vergleichbar; die Quote ist es.",
+            )
         summary = model.unit_summary(store, view)
         if summary is not None:
             st.metric(summary.label, summary.value)

@@ -47,12 +47,28 @@ def has_kreis_data(store: Store, indicator: Indicator) -> bool:
     return any(store.years(indicator.id, b) for b in indicator.breakdowns)
 
 
+def rate_for(store: Store, indicator: Indicator, breakdown: str) -> Indicator | None:
+    """The comparable rate derived from this count (e.g. "je 1.000 Einwohner"), if it has Kreis data."""
+    for other in store.catalogue.all():
+        if (
+            other.rate_of == indicator.id
+            and other.rate_of_breakdown == breakdown
+            and has_kreis_data(store, other)
+        ):
+            return other
+    return None
+
+
 def default_indicator(store: Store, theme: str, preferred: str) -> str:
-    """`preferred` if offered with Kreis data; else the first rate with Kreis data; else any with data."""
+    """`preferred` – or its rate where it is a count with one – if offered with Kreis data; else the first
+    rate with Kreis data; else any with data. Rates are the default: counts of cities of different size
+    are not comparable."""
     options = indicator_options(store, theme)
     with_data = [i for i in options if has_kreis_data(store, i)]
-    if any(i.id == preferred for i in with_data):
-        return preferred
+    chosen = next((i for i in with_data if i.id == preferred), None)
+    if chosen is not None:
+        rate = rate_for(store, chosen, default_breakdown(store, chosen)) if common.is_count(chosen) else None
+        return rate.id if rate is not None and rate.id in {i.id for i in options} else preferred
     rates = [i for i in with_data if not common.is_count(i)]
     return (rates or with_data or options)[0].id
 
