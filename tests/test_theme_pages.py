@@ -157,3 +157,18 @@ def test_default_indicator_is_a_rate_not_a_count(store, page):
     at = open_page(page)
     shown = store.catalogue[at.selectbox(key=f"{page}:indikator").value]
     assert not common.is_count(shown)  # counts of cities of different size are not comparable
+
+
+def test_gemeinde_map_on_request_where_the_indicator_has_gemeinde_values(store):
+    ind = next(
+        i
+        for i in store.catalogue.for_theme("arbeitsmarkt")
+        if store.years(i.id, i.breakdowns[0], level="gemeinde") and store.years(i.id, i.breakdowns[0])
+    )
+    at = open_page("arbeitsmarkt", indikator=ind.id, aufschluesselung=ind.breakdowns[0])
+    toggle = at.toggle(key="arbeitsmarkt:gemeindekarte")
+    assert "alte Zahlen" in toggle.label
+    before = len(charts(at))
+    toggle.set_value(True).run()
+    assert not at.exception
+    assert len(charts(at)) == before + 1

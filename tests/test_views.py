@@ -199,3 +199,16 @@ def test_theme_default_is_the_rate_of_a_preferred_count(store):
         assert chosen == count.id
     else:
         assert chosen == rate.id and not common.is_count(rate)
+
+
+def test_gemeinde_map_one_value_per_area_kreisfreie_cities_show_the_city_value():
+    committed = Store.load(DATA_DIR)
+    ind = committed.catalogue["population"]
+    years = theme.gemeinde_years(committed, ind, "total")
+    assert years, "the Gemeinde layer has population figures"
+    values = theme.gemeinde_values(committed, ind.id, "total", years[-1]).set_index("ags")
+    assert len(values) == len(committed.regions.municipalities()) and not values.index.duplicated().any()
+    city = committed.value("05916", ind.id, years[-1])
+    assert city is not None and values.loc["05916000", "value"] == city["value"]
+    fig = theme.gemeinde_map_figure(committed, ind.id, "total", years[-1], "app/static/geo/gemeinden.geojson")
+    assert "Gemeinden" in fig.layout.title.text

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from integrationsregion import formatting as fmt
 from integrationsregion import geometry, navigation
 from integrationsregion.breaks import breaks_for
 from integrationsregion.figures import charts
@@ -52,6 +53,12 @@ def _series(indicator_id: str, breakdown: str) -> pd.DataFrame:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def map_figure(indicator_id: str, breakdown: str, year: int, unit: str | None) -> go.Figure:
     return model.map_figure(data.store(), indicator_id, breakdown, year, unit, geometry.static_url("kreis"))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def gemeinde_map_figure(indicator_id: str, breakdown: str, year: int) -> go.Figure:
+    store = data.store()
+    return model.gemeinde_map_figure(store, indicator_id, breakdown, year, geometry.static_url("gemeinde"))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -115,6 +122,7 @@ def figures(view: View) -> list[pd.DataFrame]:
         )
         cs, refs = _cross_section(ind.id, year, bd), _references(ind.id, year, bd)
         source_line(cs, ind, map_shown=True)
+        _gemeinde_map(view)
         st.subheader("Rangfolge")
         _chart(ranking_figure(ind.id, bd, year, unit), charts.export_filename(ind, bd, year))
         source_line(pd.concat([cs, refs]), ind)
@@ -148,6 +156,26 @@ def figures(view: View) -> list[pd.DataFrame]:
             st.markdown("\n".join(f"- {c}" for c in ind.caveats))
             st.markdown(f"[Definition und Quellen auf „Daten & Methodik“]({methodik_link(ind.id)})")
     return shown
+
+
+def _gemeinde_map(view: View) -> None:
+    """The Gemeinde map, on request, where the indicator has Gemeinde values (older years only)."""
+    years = model.gemeinde_years(data.store(), view.indicator, view.breakdown)
+    if not years:
+        return
+    label = f"Gemeindekarte zeigen (53 Städte und Gemeinden, Werte {fmt.years_list(years)} – alte Zahlen)"
+    if not st.toggle(label, key=key(view.theme, "gemeindekarte")):
+        return
+    year = years[-1]
+    ind = view.indicator
+    _chart(
+        gemeinde_map_figure(ind.id, view.breakdown, year),
+        charts.export_filename(ind, view.breakdown, year, "gemeindekarte"),
+    )
+    st.caption(
+        f"Stand {year}: die jüngsten Werte auf Gemeindeebene. Die elf kreisfreien Städte sind zugleich "
+        "Gemeinden und zeigen ihren Stadtwert."
+    )
 
 
 def downloads(view: View, frames: list[pd.DataFrame]) -> None:

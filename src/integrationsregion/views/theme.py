@@ -204,6 +204,53 @@ def comparison_figure(
     )
 
 
+def gemeinde_years(store: Store, indicator: Indicator, breakdown: str) -> list[int]:
+    """Years with values for the 53 Gemeinden (the Gemeinde layer holds a few older years)."""
+    return store.years(indicator.id, breakdown, level="gemeinde")
+
+
+def gemeinde_values(store: Store, indicator_id: str, breakdown: str, year: int) -> pd.DataFrame:
+    """The 53 Gemeinden in one year; a kreisfreie Stadt's Gemeinde key is the city itself (same area),
+    so it shows the city's value – one value per area, never two."""
+    regions = store.regions
+    gemeinden = regions.municipalities()
+    rows = store.series(indicator_id, [g.ags for g in gemeinden], breakdown)
+    rows = rows[rows["year"] == year].set_index("region")
+    city = store.cross_section(indicator_id, year, breakdown).set_index("region")
+    out = []
+    for g in gemeinden:
+        same_area = regions[g.parent_ags].kind == "kreisfreie_stadt"
+        source = city.loc[g.parent_ags] if same_area else rows.loc[g.ags] if g.ags in rows.index else None
+        out.append(
+            {
+                "ags": g.ags,
+                "name": g.name,
+                "value": None if source is None else source["value"],
+                "year": year,
+                "source": None if source is None else source["source_label"],
+                "quality": None if source is None else source["quality"],
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def gemeinde_map_figure(
+    store: Store, indicator_id: str, breakdown: str, year: int, geojson_url: str
+) -> go.Figure:
+    ind = store.catalogue[indicator_id]
+    return choropleth(
+        gemeinde_values(store, indicator_id, breakdown, year),
+        title=charts.title_text(ind, breakdown, year) + " – Gemeinden",
+        unit_label=ind.unit_label,
+        decimals=ind.decimals,
+        polarity=ind.polarity,
+        level="gemeinde",
+        geojson_url=geojson_url,
+        value_name=ind.short,
+        place_names=False,  # 53 names do not fit; the tooltip names each Gemeinde
+    )
+
+
 # --------------------------------------------------------------------------------------------- texts
 
 
