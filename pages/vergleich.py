@@ -12,8 +12,7 @@ from integrationsregion.views import vergleich as model
 
 store = data.store()
 regions = store.regions
-unit_ags = [r.ags for r in regions.units()]
-indicator_ids = model.indicator_ids(store)
+areas = model.areas(store)
 
 
 @st.cache_data(show_spinner=False)
@@ -32,8 +31,11 @@ def table(units: tuple[str, ...], years: tuple[tuple[str, str, int], ...]) -> mo
 
 
 def reset_peers() -> None:
-    """A new unit gets its own default peers."""
+    """A new unit gets its own default peers; from Kreis to Gemeinde (or back) also its own indicators."""
     query.drop(vergleich="vg_vergleich")
+    before = st.query_params.get("einheit")
+    if before in regions and regions[before].level != regions[st.session_state["vg_einheit"]].level:
+        query.drop(indikator="vg_indikator", aufschluesselung="vg_aufschluesselung", jahr="vg_jahr")
 
 
 def main_changed() -> None:
@@ -44,7 +46,7 @@ def main_changed() -> None:
 
 
 query.ignore_unknown()
-query.seed("vg_einheit", "einheit", query.choice("einheit", unit_ags, unit_ags[0]))
+query.seed("vg_einheit", "einheit", query.choice("einheit", areas, areas[0]))
 st.title("Vergleich")
 st.caption(
     "Eine Einheit neben bis zu fünf Vergleichseinheiten sowie Ruhr, NRW und Deutschland – "
@@ -52,24 +54,38 @@ st.caption(
 )
 link_slot = st.container()
 left, right = st.columns([1, 2])
-unit = left.selectbox("Einheit", unit_ags, format_func=regions.name, key="vg_einheit", on_change=reset_peers)
+unit = left.selectbox(
+    "Einheit",
+    areas,
+    format_func=lambda a: model.area_label(store, a),
+    key="vg_einheit",
+    on_change=reset_peers,
+)
 query.keep("vg_einheit", einheit=unit)
-choice = default_peers(unit)
-candidates = [a for a in unit_ags if a != unit]
-query.seed("vg_vergleich", "vergleich", query.choices("vergleich", candidates, choice.peers, model.MAX_PEERS))
+level = model.level(store, unit)
+choice = default_peers(unit) if level == "kreis" else None
+candidates = model.candidates(store, unit)
+default_chosen = choice.peers if choice else model.gemeinde_peers(store, unit)
+query.seed(
+    "vg_vergleich", "vergleich", query.choices("vergleich", candidates, default_chosen, model.MAX_PEERS)
+)
 chosen = right.multiselect(
     f"Vergleichseinheiten (bis zu {model.MAX_PEERS})",
     candidates,
-    format_func=regions.name,
+    format_func=lambda a: model.area_label(store, a),
     max_selections=model.MAX_PEERS,
     key="vg_vergleich",
 )
 query.keep("vg_vergleich", vergleich=chosen)
-st.caption(model.peer_note(store, unit, choice, chosen))
+if choice is not None:
+    st.caption(model.peer_note(store, unit, choice, chosen))
+else:
+    st.warning(model.GEMEINDE_NOTE, icon=":material/history:")
 units = [unit, *chosen]
+indicator_ids = model.indicator_ids(store, level)
 
 st.subheader("Diagramme")
-main_default = model.default_indicator(store)
+main_default = model.default_indicator(store, level)
 picked = query.choices("indikator", indicator_ids, [main_default], model.MAX_INDICATORS) or [main_default]
 query.seed("vg_indikator", "indikator", picked)
 c1, c2, c3 = st.columns([3, 2, 1])
@@ -84,7 +100,7 @@ picked = c1.multiselect(
 query.keep("vg_indikator", indikator=picked)
 charts = []
 if picked:
-    options = model.breakdowns(store, picked[0])
+    options = model.breakdowns(store, picked[0], level)
     breakdown = query.bound(
         c2.selectbox,
         "Aufschlüsselung",
@@ -96,7 +112,7 @@ if picked:
         on_change=query.drop,
         kwargs={"jahr": "vg_jahr"},
     )
-    years = store.years(picked[0], breakdown)
+    years = store.years(picked[0], breakdown, level=level)
     latest = compare.comparison_year(store, picked[0], breakdown, units) or years[-1]
     year = query.bound(c3.selectbox, "Jahr", years, param="jahr", key="vg_jahr", default=latest, is_year=True)
     charts = model.overrides(store, picked, breakdown, year, units)
@@ -142,7 +158,7 @@ with st.container(key="phone-cards"):
 st.markdown("#### Daten herunterladen")
 download_buttons(
     lambda: model.long_rows(store, units, charts),
-    model.file_title(store, unit, list(result.frame["Jahr"])),
+    model.file_title(store, unit, [int(y) for y in result.frame["Jahr"]]),
     meta={
         "Titel": f"Vergleich {regions.name(unit)} mit " + ", ".join(regions.name(a) for a in chosen),
         "Hinweise": [

@@ -249,3 +249,20 @@ def test_methodik_ignores_bad_parameters_with_a_notice(bad):
     at = open_page("methodik", indikator=bad, einheit=bad, jahr=bad, aufschluesselung=bad)
     assert "ignoriert" in notices(at)
     assert "<script>" not in " ".join(m.value for m in at.markdown)
+
+
+def test_vergleich_compares_a_gemeinde_with_gemeinden_and_says_the_figures_are_old(store):
+    gemeinde = next(
+        m
+        for m in store.regions.municipalities()
+        if store.regions[m.parent_ags].kind == "kreis" and not store.region_rows(m.ags).empty
+    )
+    at = open_page("vergleich", einheit=gemeinde.ags)
+    assert "alte Zahlen" in " ".join(w.value for w in at.warning)
+    peers = widget(at, "multiselect", "vg_vergleich").value
+    assert peers and all(store.regions[a].level == "gemeinde" for a in peers)
+    table = at.dataframe[0].value
+    assert gemeinde.name in table.columns and len(table)
+    own_years = set(store.region_rows(gemeinde.ags)["year"])
+    assert set(table["Jahr"]) <= own_years | {int(y) for a in peers for y in store.region_rows(a)["year"]}
+    assert len(at.get("plotly_chart")) >= 1

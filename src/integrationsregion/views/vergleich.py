@@ -22,26 +22,60 @@ COLOURS = {"Auswahl": "#0b5394", "Vergleich": "#6fa8dc", "Referenz": "#6b6b6b"}
 LEGEND = "Dunkelblau: gewählte Einheit · Hellblau: Vergleichseinheiten · Grau: Ruhr / NRW / Deutschland"
 
 
-def offered(store: Store) -> list[tuple[str, str]]:
-    """(indicator, breakdown) pairs with values for the 15 units."""
-    return compare.unit_indicators(store)
+def areas(store: Store) -> list[str]:
+    """What can be compared: the 15 units, then the kreisangehörige Gemeinden (a kreisfreie Stadt's
+    Gemeinde key is the city itself and is not offered twice)."""
+    regions = store.regions
+    gemeinden = [g.ags for g in regions.municipalities() if regions[g.parent_ags].kind != "kreisfreie_stadt"]
+    return [r.ags for r in regions.units()] + gemeinden
 
 
-def indicator_ids(store: Store) -> list[str]:
-    return list(dict.fromkeys(i for i, _ in offered(store)))
+def level(store: Store, ags: str) -> str:
+    return store.regions[ags].level
 
 
-def default_indicator(store: Store) -> str:
+def area_label(store: Store, ags: str) -> str:
+    r = store.regions[ags]
+    return r.name if r.level == "kreis" else f"{r.name} (Gemeinde, {store.regions.name(r.parent_ags)})"
+
+
+def candidates(store: Store, unit: str) -> list[str]:
+    """Comparison areas of the same level as `unit`."""
+    return [a for a in areas(store) if a != unit and level(store, a) == level(store, unit)]
+
+
+def gemeinde_peers(store: Store, unit: str) -> list[str]:
+    """Default peers of a Gemeinde: the other Gemeinden of its Kreis (up to `MAX_PEERS`)."""
+    parent = store.regions[unit].parent_ags
+    return [a for a in candidates(store, unit) if store.regions[a].parent_ags == parent][:MAX_PEERS]
+
+
+GEMEINDE_NOTE = (
+    "Gemeindewerte gibt es nur aus älteren Jahren (das Jahr steht in jeder Zeile) – es sind alte Zahlen. "
+    "Verglichen werden Gemeinden mit Gemeinden; aktuelle Werte zeigt der Vergleich der Kreise."
+)
+
+
+def offered(store: Store, area_level: str = "kreis") -> list[tuple[str, str]]:
+    """(indicator, breakdown) pairs with values for the areas of `area_level`."""
+    return compare.unit_indicators(store, area_level)
+
+
+def indicator_ids(store: Store, area_level: str = "kreis") -> list[str]:
+    return list(dict.fromkeys(i for i, _ in offered(store, area_level)))
+
+
+def default_indicator(store: Store, area_level: str = "kreis") -> str:
     """A rate where one exists (the unemployment rate, the conference's lead figure)."""
-    ids = indicator_ids(store)
+    ids = indicator_ids(store, area_level)
     if "unemployment_rate" in ids:
         return "unemployment_rate"
     rates = [i for i in ids if not common.is_count(store.catalogue[i])]
     return (rates or ids)[0]
 
 
-def breakdowns(store: Store, indicator_id: str) -> list[str]:
-    return [b for i, b in offered(store) if i == indicator_id]
+def breakdowns(store: Store, indicator_id: str, area_level: str = "kreis") -> list[str]:
+    return [b for i, b in offered(store, area_level) if i == indicator_id]
 
 
 def default_breakdown(options: list[str]) -> str:
@@ -149,7 +183,7 @@ def overrides(
         return []
     out = [(picked[0], breakdown, year)]
     for extra in picked[1:]:
-        options = breakdowns(store, extra)
+        options = breakdowns(store, extra, level(store, units[0]))
         b = breakdown if breakdown in options else default_breakdown(options)
         y = compare.comparison_year(store, extra, b, units)
         if y is not None:
@@ -169,8 +203,10 @@ class Table:
 
 def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> Table:
     """All indicators × (units, Ruhr, NRW, DE); counts without NRW/DE totals."""
-    raw = compare.comparison_table(store, units, {(i, b): y for i, b, y in years})
+    raw = compare.comparison_table(store, units, {(i, b): y for i, b, y in years}, level(store, units[0]))
     names = {a: store.regions.name(a) for a in units} | common.reference_names(store.regions)
+    if raw.empty:
+        return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [])
     counts = [common.is_count(store.catalogue[i]) for i in raw["indicator"]]
     raw["Indikator"] = [
         common.indicator_label(store.catalogue[i], b)
@@ -188,7 +224,7 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
 
 def long_rows(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> pd.DataFrame:
     """The table as long rows with provenance, for the downloads."""
-    rows = compare.long_table(store, units, {(i, b): y for i, b, y in years})
+    rows = compare.long_table(store, units, {(i, b): y for i, b, y in years}, level(store, units[0]))
     return rows.drop(columns=["role"]) if len(rows) else rows
 
 
