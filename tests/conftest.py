@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from integrationsregion.store import Store
+from tests.fixtures import fixture_dir, fixture_store  # noqa: F401  (the fixture snapshot for every test)
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 """The checkout (tests locate it by their own position; the package never does)."""

@@ -1,4 +1,4 @@
-"""Command line: `integrationsregion build-snapshot | validate | update`."""
+"""Command line: `integrationsregion build-snapshot | validate | coverage | update`."""
 
 from __future__ import annotations
 
@@ -31,10 +31,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from integrationsregion.catalogue import Catalogue
-    from integrationsregion.conference import Conference
-    from integrationsregion.regions import RegionRegistry
-    from integrationsregion.snapshot import OBSERVATIONS, read_observations, validate
+    from integrationsregion.validation import validate_data_dir
 
     data_dir = Path(args.data_dir)
     try:
@@ -43,17 +40,19 @@ def _validate(args: argparse.Namespace) -> int:
                 print(f"Repariert: {line}")
     except snapshot_write.SnapshotLocked as exc:
         print(f"Hinweis: {exc}", file=sys.stderr)
-    regions, catalogue = RegionRegistry.load(data_dir), Catalogue.load(data_dir)
-    df = read_observations(data_dir / OBSERVATIONS)
-    problems = snapshot_write.manifest_problems(data_dir)
-    problems += catalogue.problems() + validate(df, regions, catalogue)
-    problems += Conference.load(data_dir).problems(catalogue)
-    shown = set(df["indicator"])
-    problems += [f"indicator {i.id}: no data in the snapshot" for i in catalogue.all() if i.id not in shown]
+    rows, problems = validate_data_dir(data_dir)
     for p in problems:
         print(f"FEHLER: {p}", file=sys.stderr)
-    print(f"{len(df)} Werte geprüft: " + ("in Ordnung." if not problems else f"{len(problems)} Probleme."))
+    print(f"{rows} Werte geprüft: " + ("in Ordnung." if not problems else f"{len(problems)} Probleme."))
     return 1 if problems else 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from integrationsregion.coverage import coverage_report
+    from integrationsregion.store import Store
+
+    print(coverage_report(Store.load(Path(args.data_dir))))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     build.set_defaults(func=_build)
     sub.add_parser("validate", help="Snapshot, Katalog und Konferenzinhalte prüfen").set_defaults(
         func=_validate
+    )
+    sub.add_parser("coverage", help="Abdeckung je Thema und Reihe (Einheit × Jahr) ausgeben").set_defaults(
+        func=_coverage
     )
     update = sub.add_parser("update", help="Snapshot aus den amtlichen Diensten aktualisieren")
     add_update_arguments(update)

@@ -76,6 +76,15 @@ class RegionRegistry:
         """Ruhr, NRW and Germany."""
         return [self._by_ags[a] for a in REFERENCES]
 
+    def data_ags(self, ags: str) -> str:
+        """The key a region's values are stored under: a kreisfreie Stadt's Gemeinde key (`05xxx000`)
+        resolves to its Kreis, so Gemeinde and Kreis share one set of rows."""
+        region = self._by_ags.get(ags)
+        kreisfrei = region is not None and region.level == "gemeinde"
+        if kreisfrei and self._by_ags[region.parent_ags].kind == "kreisfreie_stadt":
+            return region.parent_ags
+        return ags
+
     def name(self, ags: str) -> str:
         return self._by_ags[ags].name
 

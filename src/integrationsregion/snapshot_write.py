@@ -12,10 +12,8 @@ journal that `recover` rolls forward. `recover` runs at the start of every commi
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
 import hashlib
-import io
 import json
 import os
 import time
@@ -145,28 +143,3 @@ def commit(data_dir: Path, files: dict[str, bytes]) -> None:
     _fsync_dir(data_dir)
     (data_dir / JOURNAL).unlink()
     _fsync_dir(data_dir)
-
-
-def manifest_problems(data_dir: Path) -> list[str]:
-    """Whether `manifest.json` describes `observations.csv` (row count and sha256); empty when it does."""
-    manifest_path, observations = data_dir / "manifest.json", data_dir / "observations.csv"
-    if not manifest_path.exists() or not observations.exists():
-        return []
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ["manifest.json ist kein gültiges JSON / manifest.json is not valid JSON"]
-    body = observations.read_bytes()
-    problems = []
-    if "sha256" in manifest and manifest["sha256"] != hashlib.sha256(body).hexdigest():
-        problems.append(
-            "manifest.json passt nicht zu observations.csv (sha256) / manifest.json does not match "
-            "observations.csv (sha256)"
-        )
-    rows = max(sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8", errors="replace")))) - 1, 0)
-    if "rows" in manifest and manifest["rows"] != rows:
-        problems.append(
-            f"manifest.json nennt {manifest['rows']} Zeilen, observations.csv hat {rows} / manifest.json says "
-            f"{manifest['rows']} rows, observations.csv has {rows}"
-        )
-    return problems
