@@ -79,12 +79,6 @@ class FlatRow:
     value: float | None
     line: int
 
-    def classifier(self, variable: str) -> tuple[str, str] | None:
-        for var, code, label in self.classifiers:
-            if var == variable:
-                return code, label
-        return None
-
 
 @dataclass
 class FlatTable:
