@@ -70,6 +70,8 @@ def _source(table: str, quality: str = "official", stand: str = "2024-03-01") ->
     }[quality]
     return {
         "quality": quality,
+        "formula": "Summe der 15 Einheiten" if quality == "derived" else "",
+        "rounding": "",
         "publisher": publisher,
         "source_label": label,
         "table_code": table if quality != "secondary" else "",
@@ -77,10 +79,12 @@ def _source(table: str, quality: str = "official", stand: str = "2024-03-01") ->
         "source_url": f"{FIXTURE_URL}/{table}.csv",
         "portal_url": f"{FIXTURE_URL}/{table}",
         "stand": stand if quality == "official" else "",
+        "mixed_vintage": "",
         "retrieved": "",
         "licence": "dl-de/by-2-0" if quality != "secondary" else "nur die Zahlenangabe übernommen",
         "attribution": attribution,
-        "note": "derived: sum of the 15 RVR member units" if quality == "derived" else "",
+        "note": "Summe der 15 Einheiten des RVR" if quality == "derived" else "",
+        "note_source": "derived: sum of the 15 RVR member units" if quality == "derived" else "",
         "alternatives": "",
     }
 
@@ -155,9 +159,9 @@ def _observations() -> Iterator[dict]:
     yield _row("05113", "cost_per_person_year_actual", "total", 2017, 14_000, "eur_per_person_year", **money)
     statement = {"quality": "secondary", "table": "Presse"}
     row = _row("05", "unreimbursed_cost_statement", "total", 2018, 1e9, "eur", **statement)
-    yield row | {"note": '"fast eine Milliarde Euro" per year; upper bound'}
+    yield row | {"note_source": '"fast eine Milliarde Euro" per year; upper bound'}
     row = _row("05911", "unreimbursed_cost_statement", "total", 2020, 5e6, "eur", **statement)
-    yield row | {"note": '"mindestens fünf Millionen Euro"; lower bound'}
+    yield row | {"note_source": '"mindestens fünf Millionen Euro"; lower bound'}
 
 
 def _indicator(id_: str, theme: str, kind: str, unit: str, polarity: str, breakdowns: list[str]) -> str:

@@ -49,6 +49,8 @@ CATALOGUE = Catalogue(
             factor=1000,
         ),
     ],
+    polarities={},
+    kinds={},
 )
 REGIONS = RegionRegistry(
     [Region(a, f"Einheit {a}", a, "kreisfreie_stadt", "kreis", "") for a in UNITS]
