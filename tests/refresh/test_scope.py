@@ -13,7 +13,7 @@ def test_ba_rows_without_a_refresh_path_are_listed():
     specs, defaults = load_specs(REPO_DIR / TABLES_FILE)
     observations = read_observations(REPO_DIR / "data" / "observations.csv")
     catalogue = Catalogue.load(REPO_DIR / "data")
-    manual = manual_rows(observations, specs, defaults["units"], catalogue)
+    manual = manual_rows(observations, catalogue, REPO_DIR / TABLES_FILE)
     ba_tool = observations[observations.source_label.str.contains("BA interaktive Statistik")]
     listed = manual[manual["Quelle"].str.contains("BA interaktive Statistik")]
     # Employment rates by nationality exist only in the BA's interactive statistics: listed as manual.

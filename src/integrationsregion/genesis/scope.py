@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.genesis.parsers import TableSpec
+from integrationsregion.genesis.update import TABLES_FILE, load_specs
 from integrationsregion.regions import RUHR
 
 
@@ -31,10 +34,12 @@ def refreshed_by(
 
 
 def manual_rows(
-    observations: pd.DataFrame, specs: list[TableSpec], units: list[str], catalogue: Catalogue
+    observations: pd.DataFrame, catalogue: Catalogue, tables_file: Path = TABLES_FILE
 ) -> pd.DataFrame:
-    """Rows no table of tables.toml refreshes, grouped by indicator, breakdown and source (German columns)."""
-    covered = refreshed_by(specs, units, catalogue)
+    """Rows no table of tables.toml refreshes, grouped by indicator, breakdown and source (German columns):
+    what the app's refresh section lists as "nur von Hand aktualisierbar"."""
+    specs, defaults = load_specs(tables_file)
+    covered = refreshed_by(specs, list(defaults.get("units", [])), catalogue)
     keys = zip(observations["indicator"], observations["breakdown"], observations["region"], strict=True)
     manual = observations[[k not in covered for k in keys]]
     grouped = manual.groupby(["indicator", "breakdown", "source_label"], sort=True)
