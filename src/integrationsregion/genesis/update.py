@@ -236,7 +236,7 @@ def _run_tables(params: Any, data_dir: Path, sources: list[str]) -> int:
             client = _client(clients, spec.database)
             rows, gaps, stand = refresh_table(client, spec, range(start, end + 1), regions_wanted)
         except RefreshError as exc:
-            failures[spec.code] = exc.message
+            failures[spec.code] = exc.detail_de
             _say(f"{head} … FEHLER/ERROR: {exc.message}", sys.stderr)
             continue
         fresh.extend(rows)
