@@ -153,10 +153,11 @@ def run_update(params: argparse.Namespace | dict | None = None) -> int:
                 _say(f"Reparatur/repair: {line}")
             if not sources or any(s != "bkg" for s in sources):
                 code = max(code, _run_tables(params, data_dir, [s for s in sources if s != "bkg"]))
-        if "bkg" in sources:
-            from integrationsregion import bkg_boundaries
+            if "bkg" in sources:
+                from integrationsregion import bkg_boundaries
 
-            code = max(code, bkg_boundaries.run_boundaries(data_dir, dry_run=bool(_param(params, "dry_run"))))
+                dry_run = bool(_param(params, "dry_run"))
+                code = max(code, bkg_boundaries.run_boundaries(data_dir, dry_run=dry_run))
         return code
     except KeyboardInterrupt:
         _say(
