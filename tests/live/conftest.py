@@ -18,8 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from integrationsregion.paths import REPO_DIR
-
+REPO_DIR = Path(__file__).resolve().parents[2]
 TOKEN = "test-presenter-token-0123456789"
 VENV_BIN = Path(sys.executable).parent
 
@@ -77,7 +76,7 @@ def start_server(cmd: list[str], env: dict[str, str], log: Path, port: int, read
 
 def live_env(tmp: Path, **extra: str) -> dict[str, str]:
     return {
-        "IR_DATA_DIR": str(tmp / "var"),
+        "IR_STATE_DIR": str(tmp / "var"),
         "IR_LIVE_TOUR": str(tmp / "tour.json"),
         "IR_PRESENTER_TOKEN": TOKEN,
         "IR_LIVE_KEEPALIVE": "1",
@@ -169,6 +168,13 @@ def sse():
     yield connect
     for client in clients:
         client.close()
+
+
+def phone(base: str) -> httpx.Client:
+    """A phone: visits ``/live`` first and keeps the signed device cookie it is given."""
+    client = httpx.Client(base_url=base, timeout=10)
+    assert client.get("/live").status_code == 200
+    return client
 
 
 def control(base: str, body: dict, token: str | None = TOKEN, **kwargs) -> httpx.Response:
