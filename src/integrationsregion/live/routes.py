@@ -12,7 +12,8 @@ Streamlit's ``server.baseUrlPath`` when one is set (``/integration/live`` …):
 - ``GET  /live/qr.svg``                   QR code of the audience address (configured, else LAN address)
 - ``GET  /live/followers.json``           connected followers by role
 - ``POST /live/poll/<id>/vote``           a guess ``{"value": 23.5}``: signed device cookie required
-- ``POST /live/api/control``              presenter actions, ``Authorization: Bearer <token>``
+- ``POST /live/api/control``              presenter actions (next, prev, goto, scene, poll, tour),
+                                          ``Authorization: Bearer <token>``
 - ``GET  /live/api/status``               presenter view of the state (token required)
 
 Any live route answers a German 503 while Redis or the snapshot is unavailable; the dashboard is unaffected.
@@ -43,7 +44,7 @@ from integrationsregion.live import device
 from integrationsregion.live.address import SETTING, audience_address, qr_svg
 from integrationsregion.live.data import DataUnavailable, UnknownIndicator
 from integrationsregion.live.polls import VoteError
-from integrationsregion.live.scenes import TourError
+from integrationsregion.live.scenes import MAX_TOUR_BYTES, TourError
 from integrationsregion.live.service import LiveService, LiveUnavailable, get_service, set_service
 from integrationsregion.live.state import Closed
 from integrationsregion.settings import Settings, get_settings
@@ -352,7 +353,7 @@ async def control(request: Request) -> Response:
     if (refused := await _authorize(request)) is not None:
         return refused
     try:
-        body = await read_json(request)
+        body = await read_json(request, max_bytes=MAX_TOUR_BYTES)
     except BadBody as exc:
         return _error(exc.message, exc.status)
     service = _service()
@@ -373,8 +374,12 @@ async def control(request: Request) -> Response:
             await service.set_scene(body["scene"])
         elif action == "poll":
             await service.poll_action(str(body.get("poll")))
+        elif action == "tour":
+            if not isinstance(body.get("tour"), dict):
+                return _error("„tour“ muss ein Objekt sein.", 400)
+            await service.save_tour_text(json.dumps(body["tour"], ensure_ascii=False))
         else:
-            return _error("Unbekannte Aktion (erlaubt: next, prev, goto, scene, poll).", 400)
+            return _error("Unbekannte Aktion (erlaubt: next, prev, goto, scene, poll, tour).", 400)
     except TourError as exc:
         return _json({"ok": False, "error": " ".join(exc.errors), "errors": exc.errors}, 400)
     return _json({"ok": True, **await service.presenter_status()})
