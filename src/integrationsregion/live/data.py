@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -115,27 +116,36 @@ class StoreData:
         ]
 
 
+RETRY_SECONDS = 30.0
 _lock = threading.Lock()
 _shared: StoreData | None = None
+_failed: tuple[float, str] | None = None
 
 
 def shared_data() -> StoreData:
-    """The snapshot of this process, loaded once on first use; raises ``DataUnavailable`` (retried next call)."""
-    global _shared
-    with _lock:
-        if _shared is None:
-            from integrationsregion.store import Store
+    """The snapshot of this process, loaded once on first use; raises ``DataUnavailable``.
 
-            try:
-                _shared = StoreData(Store.load())
-            except (
-                Exception
-            ) as exc:  # any load failure (core's typed error among them) must not stop the server
-                log.error("Live-Modus: Snapshot nicht lesbar (%s) – Live-Routen antworten mit 503.", exc)
-                raise DataUnavailable(
-                    "Die Daten sind gerade nicht lesbar. Bitte die Moderation informieren "
-                    "(Wiederherstellen: git checkout data/ oder integrationsregion build-snapshot)."
-                ) from None
+    A failed load is retried at most every ``RETRY_SECONDS``, so requests cannot make the server reload
+    a broken snapshot over and over.
+    """
+    global _shared, _failed
+    with _lock:
+        if _shared is not None:
+            return _shared
+        if _failed is not None and time.monotonic() - _failed[0] < RETRY_SECONDS:
+            raise DataUnavailable(_failed[1])
+        from integrationsregion.store import Store
+
+        try:
+            _shared = StoreData(Store.load())
+        except Exception as exc:  # any load failure (core's typed error among them) must not stop the server
+            log.error("Live-Modus: Snapshot nicht lesbar (%s) – Live-Routen antworten mit 503.", exc)
+            message = (
+                "Die Daten sind gerade nicht lesbar. Bitte die Moderation informieren "
+                "(Wiederherstellen: git checkout data/ oder integrationsregion build-snapshot)."
+            )
+            _failed = (time.monotonic(), message)
+            raise DataUnavailable(message) from None
         return _shared
 
 

@@ -53,6 +53,8 @@ class RedisLiveState:
         self.available = False
         self.on_tour: Callable[[], None] | None = None
         """Called (on the loop) when another process saved the tour."""
+        self.on_connect: Callable[[], None] | None = None
+        """Called (on the loop) after every (re)connection."""
 
     def _key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
@@ -83,16 +85,17 @@ class RedisLiveState:
         return self.url.rsplit("@", 1)[-1]
 
     async def close(self) -> None:
+        """Stop the background tasks and the connection; bounded, so a lost connection never blocks shutdown."""
         self.hub.close_all()
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=2)
         if self._redis is not None:
-            with contextlib.suppress(RedisError, OSError):
-                await self._redis.delete(self._key(f"followers:{self.process_id}"))
-            await self._redis.aclose()
+            with contextlib.suppress(RedisError, OSError, TimeoutError):
+                async with asyncio.timeout(2):
+                    await self._redis.delete(self._key(f"followers:{self.process_id}"))
+                    await self._redis.aclose()
             self._redis = None
 
     async def get(self) -> tuple[LiveStatus, bytes] | None:
@@ -164,8 +167,8 @@ class RedisLiveState:
                         log.warning("Live-Modus: Redis wieder erreichbar.")
                     self.available = True
                     self._subscribed.set()
-                    if self.on_tour is not None:
-                        self.on_tour()
+                    if self.on_connect is not None:
+                        self.on_connect()
                     while True:
                         message = await pubsub.get_message(
                             ignore_subscribe_messages=True, timeout=HEARTBEAT_SECONDS

@@ -37,7 +37,7 @@ import jinja2
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from integrationsregion.live import device
@@ -417,7 +417,20 @@ def live_routes(base_path: str = "") -> list[BaseRoute]:
         Route("/live/api/status", presenter_status, methods=["GET"]),
     ]
     base = base_path.strip("/")
-    return [Mount(f"/{base}", routes=routes)] if base else routes
+    return [BaseMount(f"/{base}", routes=routes)] if base else routes
+
+
+class BaseMount(Mount):
+    """A mount that claims only the paths of its own routes: the rest of ``/<base>/…`` stays Streamlit's."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE:
+            return match, child
+        inner = {**scope, **child}
+        if any(route.matches(inner)[0] is not Match.NONE for route in self.routes):
+            return match, child
+        return Match.NONE, {}
 
 
 # --- lifespan ---------------------------------------------------------------------------------------

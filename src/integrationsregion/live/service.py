@@ -147,6 +147,7 @@ class LiveService:
             self.counters = RedisCounters(self.state)
             self.guard = auth.LoginGuard(self.counters)
             self.state.on_tour = lambda: asyncio.ensure_future(self._reload_tour())  # type: ignore[attr-defined]
+            self.state.on_connect = lambda: asyncio.ensure_future(self._connected())  # type: ignore[attr-defined]
             if self.state.available:  # type: ignore[attr-defined]
                 await self._share_generated_secrets()
         else:
@@ -159,6 +160,15 @@ class LiveService:
             log.error("Live-Modus: Startposition nicht gesetzt (%s).", getattr(exc, "message", exc))
         except Exception as exc:  # a Redis error at start must not stop the dashboard
             log.error("Live-Modus: Startposition nicht gesetzt (%s).", type(exc).__name__)
+
+    async def _connected(self) -> None:
+        """Redis is (back) up: agree on secrets, reload the tour, show the first scene if none is set."""
+        try:
+            await self._share_generated_secrets()
+            await self._reload_tour()
+            await self._restore_position()
+        except Exception as exc:  # the next reconnection tries again
+            log.warning("Live-Modus: Abgleich mit Redis unvollständig (%s).", type(exc).__name__)
 
     async def _restore_position(self) -> None:
         if await self.state.get() is not None:
@@ -248,8 +258,12 @@ class LiveService:
         return PollState(poll.id) if poll else None
 
     async def current(self) -> tuple[LiveStatus, bytes] | None:
+        """The current status and payload; raises ``LiveUnavailable`` / ``DataUnavailable`` (→ 503)."""
         self.require_available()
-        return await self.state.get()
+        current = await self.state.get()
+        if current is None:
+            self.data  # noqa: B018 - no scene yet: say why when the snapshot is the reason
+        return current
 
     # --- rendering -----------------------------------------------------------------------------------
 
