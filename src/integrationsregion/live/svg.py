@@ -26,8 +26,9 @@ HIGHLIGHT = "#e8590c"
 REFERENCE = "#6c757d"
 MEDIAN = "#111111"
 REFERENCE_NAMES = {"RVR": "Ruhrgebiet (RVR)", "05": "NRW", "DG": "Deutschland"}
-SIZES = {"phone": (5.0, 6.6), "stage": (13.0, 6.2)}
-"""Figure size in inches per target: portrait for phones, the stage's figure box (about 2:1) on the screen."""
+SIZES = {"phone": (5.0, 6.6), "stage": (13.0, 7.6)}
+"""Figure size in inches per target: portrait for phones, the shape of the stage's figure box on the screen."""
+POLL_SIZES = {"phone": (5.0, 4.0), "stage": (13.0, 7.6)}
 
 
 def _svg(fig: Figure) -> bytes:
@@ -82,7 +83,7 @@ def poll_svg(results: dict, f: Facts, target: str = "phone") -> bytes:
     """Histogram of the guesses with the official value and the median as marked vertical lines."""
     bins = results["bins"]
     size = 14 if target == "phone" else 17
-    fig = Figure(figsize=SIZES[target])
+    fig = Figure(figsize=POLL_SIZES[target])
     ax = fig.add_subplot()
     if bins:
         ax.bar(
@@ -95,19 +96,26 @@ def poll_svg(results: dict, f: Facts, target: str = "phone") -> bytes:
     if results.get("median_value") is not None:
         lines.append((results["median_value"], MEDIAN, "--", "Median"))
     top = max([b["n"] for b in bins], default=1)
+    xs = [b["lo"] for b in bins] + [b["hi"] for b in bins] + [x for x, *_ in lines if x is not None]
+    lo, hi = min(xs), max(xs)
+    pad = (hi - lo) * 0.04 or 1.0
+    ax.set_xlim(lo - pad, hi + pad)
+    middle = (lo + hi) / 2
     for i, (x, colour, style, label) in enumerate(lines):
         if x is None:
             continue
         ax.axvline(x, color=colour, linestyle=style, linewidth=3.5)
+        right = x > middle  # the label grows away from the edge, so it stays inside the axes
         ax.text(
             x,
-            top * (1.14 - 0.1 * i),
-            f" {label}: {format_value(x, f.info)}",
+            top * (1.16 - 0.12 * i),
+            f" {label}: {format_value(x, f.info)} " if right else f" {label}: {format_value(x, f.info)}",
             color=colour,
             fontsize=size,
             fontweight="bold",
             va="center",
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+            ha="right" if right else "left",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1},
         )
     ax.set_ylim(0, top * 1.25)
     ax.set_ylabel("Schätzungen", fontsize=size)
