@@ -11,13 +11,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
+from bench.load import TARGET_FIRST_VISIT, TARGET_SCENE_CHANGE, phone_bytes, report_bytes
 from tests.e2e import streamlit_page as sp
 from tests.e2e.conftest import PRESENTER_TOKEN, presenter
 
 STAGE_SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
 PHONE = {"width": 390, "height": 844}
-FIRST_VISIT_BUDGET = 150_000
-SCENE_CHANGE_BUDGET = 30_000
 
 STAGE_CHECK_JS = """() => {
   const stage = document.getElementById('stage').getBoundingClientRect();
@@ -160,37 +159,11 @@ def test_phone_puts_the_open_poll_first_and_shows_its_distance_after_the_reveal(
     goto(app_server, position)
 
 
-def wire_bytes(page: Page):
-    """Bytes on the wire (headers and encoded bodies) as Chromium's network stack counts them."""
-    session = page.context.new_cdp_session(page)
-    session.send("Network.enable")
-    session.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    total = {"bytes": 0}
-
-    def received(event):
-        total["bytes"] += event.get("encodedDataLength", 0)
-
-    session.on("Network.dataReceived", received)
-    session.on(
-        "Network.responseReceivedExtraInfo",
-        lambda e: total.update(bytes=total["bytes"] + len(e.get("headersText", ""))),
-    )
-    return total
-
-
-def test_phone_first_visit_and_scene_change_stay_light(app_server, browser_page):
-    version = goto(app_server, 0)
-    page = browser_page(PHONE, mobile=True)
-    counter = wire_bytes(page)
-    page.goto(app_server.url + "/live")
-    wait_scene(page, version)
-    first = counter["bytes"]
-    counter["bytes"] = 0
-    wait_scene(page, goto(app_server, 1))
-    change = counter["bytes"]
-    print(f"phone bytes: first visit {first} B, scene change {change} B")
-    assert 0 < first <= FIRST_VISIT_BUDGET
-    assert 0 < change <= SCENE_CHANGE_BUDGET
+def test_phone_first_visit_and_scene_change_stay_light(app_server, chromium):
+    measured = phone_bytes(app_server.url, PRESENTER_TOKEN, browser=chromium)
+    print(report_bytes(measured))
+    assert 0 < measured["first_visit"]["bytes"] <= TARGET_FIRST_VISIT
+    assert 0 < measured["scene_change"]["bytes"] <= TARGET_SCENE_CHANGE
 
 
 def test_audience_and_screen_follow_the_presenter_console(app_server, browser_page, new_page):
