@@ -117,6 +117,7 @@ class LiveService:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._work = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ir-live-render")
         self._figures: OrderedDict[str, CachedFigure] = OrderedDict()
+        self._facts_cache: dict[tuple[str, int, str], Facts] = {}
         self._scenes: dict[str, Scene] = {}
         self._action_lock: asyncio.Lock | None = None
         self._warming: asyncio.Future | None = None
@@ -276,7 +277,14 @@ class LiveService:
                     return
 
     def _facts(self, indicator: str, year: int, breakdown: str) -> Facts:
-        return facts(self.data, indicator, year, breakdown)
+        """Facts of a cross-section, read once (a scene change under load then only publishes)."""
+        key = (indicator, year, breakdown)
+        cached = self._facts_cache.get(key)
+        if cached is None:
+            cached = self._facts_cache[key] = facts(self.data, indicator, year, breakdown)
+            while len(self._facts_cache) > MAX_CACHED_FIGURES:
+                self._facts_cache.pop(next(iter(self._facts_cache)))
+        return cached
 
     def _cache(self, key: str, build: Callable[[], bytes]) -> CachedFigure:
         cached = self._figures.get(key)
