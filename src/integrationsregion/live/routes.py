@@ -27,6 +27,7 @@ import functools
 import json
 import logging
 import signal
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -51,6 +52,7 @@ from integrationsregion.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+GIL_SWITCH_INTERVAL = 0.001
 MAX_BODY = 64_000
 MAX_DEPTH = 8
 NO_STORE = {"Cache-Control": "no-store"}
@@ -461,7 +463,13 @@ def _close_followers_on_signal(service: LiveService) -> list[tuple[int, Any]]:
 
 @asynccontextmanager
 async def live_lifespan(app: Any = None, settings: Settings | None = None) -> AsyncIterator[dict[str, Any]]:
-    """Start the live service for this process (pass to ``st.App(lifespan=...)``)."""
+    """Start the live service for this process (pass to ``st.App(lifespan=...)``).
+
+    It also shortens the interpreter's GIL switch interval (5 ms → 1 ms): Streamlit script threads then hand
+    the GIL back to the event loop sooner, so followers get a scene change while explorers run pages
+    (bench/load.py, 2,000 followers + 20 explorers: p95 1.9 s → 0.76 s on the same loaded machine).
+    """
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     service = LiveService(settings or get_settings())
     await service.start()
     set_service(service)
