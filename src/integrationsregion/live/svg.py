@@ -1,7 +1,7 @@
 """Figures of the live mode as server-rendered SVG (matplotlib), built once per scene and cached.
 
 Why SVG and not plotly.js: a phone's first visit must stay under 150 kB on hall Wi-Fi; plotly.min.js alone is
-1.47 MB gzipped and a partial bundle with only bar traces still ~1 MB raw. A scene's bar chart as SVG is
+1.47 MB gzipped and the basic partial bundle (bar, scatter, pie) 395 kB gzipped. A scene's bar chart as SVG is
 ~25 kB raw, ~3–4 kB gzipped, draws without JavaScript and scales to any box without relayout (``viewBox``),
 so the big screen's 16:9 stage never clips a tick label. Text stays text (``svg.fonttype = none``): legible,
 selectable, small. The data come from the same Store and catalogue as the dashboard pages.
