@@ -18,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.conftest import REPO_DIR
+
 TOKEN = "test-presenter-token-0123456789"
 VENV_BIN = Path(sys.executable).parent
 

@@ -19,8 +19,8 @@ from integrationsregion.live.scenes import (
 )
 from integrationsregion.live.service import tour_problems
 from integrationsregion.store import Store
+from tests.conftest import REPO_DIR
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 TOUR = REPO_DIR / "data" / "live" / "tour.json"
 SCENE = {"theme": "bildung", "indicator": "foreign_share", "year": 2024, "title": "T", "takeaway": "x"}
 STATEMENTS = {"kerber_sprache", "gueler_strategie", "geiss_netthoefel_schulterschluss"}

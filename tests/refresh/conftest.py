@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 from . import fake_genesis
 

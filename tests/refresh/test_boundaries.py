@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from integrationsregion.genesis import boundaries
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 from .conftest import fingerprint
 

@@ -135,7 +135,7 @@ def run_boundaries(data_dir: Path, *, dry_run: bool = False) -> int:
         for level, (layer, expected) in layers.items():
             props = ["ags", "name"] + (["kreis_ags"] if level == "gemeinde" else [])
             targets = [data_dir / "geo" / geo.LAYER_FILES[level]]
-            if data_dir.resolve() == geo.GEO_DIR.parent.resolve():
+            if data_dir.resolve() == geo.geo_dir().parent.resolve():
                 targets.append(geo.layer_path(level, static=True))
             geo.write_layer(
                 geo.to_feature_collection(layer, props),

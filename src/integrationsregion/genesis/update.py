@@ -35,11 +35,11 @@ from integrationsregion.genesis.parsers import (
     map_rows,
     parse_ffcsv,
 )
-from integrationsregion.paths import DATA_DIR, REPO_DIR
+from integrationsregion.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-TABLES_FILE = REPO_DIR / "data" / "refresh" / "tables.toml"
+TABLES_FILE = Path("data") / "refresh" / "tables.toml"
 SOURCES = ("regio", "genesis", "ldbnrw", "bkg")
 RVR = "RVR"
 
@@ -140,7 +140,7 @@ def _say(text: str, stream=None) -> None:
 def run_update(params: argparse.Namespace | dict | None = None) -> int:
     """Run the update; returns the exit code (0 ok, 1 failed, 130 interrupted)."""
     params = params or {}
-    data_dir = Path(_param(params, "data_dir") or DATA_DIR)
+    data_dir = Path(_param(params, "data_dir") or get_settings().snapshot_dir)
     sources = _param(params, "source") or []
     if isinstance(sources, str):
         sources = [sources]
