@@ -11,8 +11,9 @@ import json
 import streamlit as st
 
 from integrationsregion.live.address import SETTING, audience_address
-from integrationsregion.live.scenes import BREAKDOWNS, THEMES, TourError, dumps_tour
+from integrationsregion.live.scenes import BREAKDOWNS, TourError, dumps_tour, theme_pages
 from integrationsregion.live.service import LiveUnavailable, get_service
+from integrationsregion.ui import data
 from integrationsregion.ui.layout import footer
 
 st.title("Live-Modus")
@@ -148,15 +149,9 @@ if p4.button("Ergebnis ausblenden", use_container_width=True):
     run(lambda: service.poll_action("hide"))
 
 with st.expander("Szene aus Feldern setzen"):
-    indicators = {}
-    try:
-        from integrationsregion.catalogue import Catalogue
-
-        indicators = {i.id: i.title for i in Catalogue.load().all() if i.kind == "statistic"}
-    except (OSError, ValueError):
-        pass
+    indicators = {i.id: i.title for i in data.store().catalogue.all() if i.kind == "statistic"}
     with st.form("live_scene"):
-        theme = st.selectbox("Seite / Thema", list(THEMES), format_func=THEMES.get)
+        theme = st.selectbox("Seite / Thema", list(theme_pages()))
         if indicators:
             indicator = st.selectbox(
                 "Indikator", list(indicators), format_func=lambda i: f"{indicators[i]} ({i})"

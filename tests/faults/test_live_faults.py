@@ -223,7 +223,10 @@ def test_snapshot_that_fails_to_load_gives_a_german_503_on_live_routes(tmp_path)
     try:
         assert httpx.get(f"{server.base}/_stcore/health").text == "ok"
         refused = httpx.get(f"{server.base}/live/state.json")
-        assert refused.status_code == 503 and "Daten sind gerade nicht lesbar" in refused.json()["error"]
+        assert (
+            refused.status_code == 503
+            and "Der Datenstand kann nicht geladen werden" in refused.json()["error"]
+        )
         assert control(server.base, {"action": "next"}).status_code == 503
         figure = httpx.get(f"{server.base}/live/figure/0123456789abcdef-phone.svg")
         assert figure.status_code == 503 and "Daten" in figure.json()["error"]

@@ -10,12 +10,12 @@ import pytest
 from integrationsregion.live.data import StoreData, UnknownIndicator, facts
 from integrationsregion.live.scenes import (
     MAX_TAKEAWAY_RENDERED,
-    THEMES,
     TourError,
     load_tour,
     loads_tour,
     render_takeaway,
     save_tour,
+    theme_pages,
 )
 from integrationsregion.live.service import tour_problems
 from integrationsregion.store import Store
@@ -32,7 +32,7 @@ def tour():
 
 
 def test_default_tour_covers_themes_statements_and_a_poll(tour):
-    assert {s.theme for s in tour.scenes} == set(THEMES)
+    assert {s.theme for s in tour.scenes} == set(theme_pages())
     assert {s.statement for s in tour.scenes if s.statement} == STATEMENTS
     assert any(s.poll for s in tour.scenes)
 

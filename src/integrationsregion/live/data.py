@@ -71,6 +71,9 @@ class SceneData(Protocol):
     def info(self, indicator: str) -> IndicatorInfo:
         """The catalogue entry; raises ``UnknownIndicator``."""
 
+    def theme_label(self, theme: str) -> str:
+        """The catalogue's German name of a theme."""
+
 
 def format_value(value: float | None, info: IndicatorInfo) -> str:
     """The catalogue's German notation for a scene's indicator."""
@@ -94,6 +97,9 @@ class StoreData:
             raise UnknownIndicator(indicator)
         item = self._catalogue[indicator]
         return IndicatorInfo(item.id, item.title, item.unit, item.unit_label, item.decimals, item.polarity)
+
+    def theme_label(self, theme: str) -> str:
+        return self._catalogue.themes.get(theme, theme)
 
     def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
         from integrationsregion.store import UnknownSelection
@@ -134,18 +140,15 @@ def shared_data() -> StoreData:
             return _shared
         if _failed is not None and time.monotonic() - _failed[0] < RETRY_SECONDS:
             raise DataUnavailable(_failed[1])
+        from integrationsregion.loading import SnapshotLoadError
         from integrationsregion.store import Store
 
         try:
             _shared = StoreData(Store.load())
-        except Exception as exc:  # any load failure (core's typed error among them) must not stop the server
-            log.error("Live-Modus: Snapshot nicht lesbar (%s) – Live-Routen antworten mit 503.", exc)
-            message = (
-                "Die Daten sind gerade nicht lesbar. Bitte die Moderation informieren "
-                "(Wiederherstellen: git checkout data/ oder integrationsregion build-snapshot)."
-            )
-            _failed = (time.monotonic(), message)
-            raise DataUnavailable(message) from None
+        except SnapshotLoadError as err:
+            log.error("Live-Modus: %s Live-Routen antworten mit 503.", err)
+            _failed = (time.monotonic(), str(err))
+            raise DataUnavailable(str(err)) from None
         return _shared
 
 

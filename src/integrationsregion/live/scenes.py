@@ -28,12 +28,13 @@ from urllib.parse import urlencode
 from integrationsregion import atomic
 from integrationsregion.catalogue import BREAKDOWN_LABELS
 
-THEMES = {
-    "bildung": "Bildung und Sprache",
-    "arbeitsmarkt": "Arbeitsmarkt",
-    "geduldete": "Geduldete und Kosten",
-}
-"""Theme id -> label; the theme id is also the ``url_path`` of its dashboard page."""
+
+def theme_pages() -> dict[str, str]:
+    """Theme id -> ``url_path`` of the dashboard page that shows it (the page registry)."""
+    from integrationsregion import navigation
+
+    return {theme: page.url_path for theme, page in navigation.theme_pages().items()}
+
 
 BREAKDOWNS = tuple(BREAKDOWN_LABELS)
 TAKEAWAY_FIELDS = frozenset({"wert", "einheit", "rang", "anzahl", "hoechster", "niedrigster"})
@@ -131,7 +132,7 @@ class Scene:
         if self.highlight:
             query["einheit"] = self.highlight
         query["aufschluesselung"] = self.breakdown
-        return f"{base}/{self.theme}?{urlencode(query)}"
+        return f"{base}/{theme_pages().get(self.theme, self.theme)}?{urlencode(query)}"
 
 
 @dataclass(frozen=True)
@@ -278,8 +279,8 @@ def parse_scene(raw: Any, statements: dict[str, Statement], where: str = "Szene"
     if not isinstance(raw, dict):
         return Scene("bildung", "", 0, "", ""), [f"{where}: muss ein Objekt sein."]
     theme = raw.get("theme")
-    if theme not in THEMES:
-        errors.append(f"{where}: Thema „{theme}“ ist unbekannt (erlaubt: {', '.join(THEMES)}).")
+    if theme not in theme_pages():
+        errors.append(f"{where}: Thema „{theme}“ ist unbekannt (erlaubt: {', '.join(theme_pages())}).")
         theme = "bildung"
     highlight = raw.get("highlight") or None
     if highlight is not None and (not isinstance(highlight, str) or not _AGS.match(highlight)):

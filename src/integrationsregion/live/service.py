@@ -39,7 +39,6 @@ from integrationsregion.live.data import (
 from integrationsregion.live.device import DeviceKeys
 from integrationsregion.live.polls import MemoryCounters, SqliteVotes, VoteError, parse_guess, summarize
 from integrationsregion.live.scenes import (
-    THEMES,
     PollSpec,
     Scene,
     Tour,
@@ -363,7 +362,7 @@ class LiveService:
             "scene": {
                 "key": scene.key,
                 "theme": scene.theme,
-                "theme_label": THEMES.get(scene.theme, scene.theme),
+                "theme_label": self.data.theme_label(scene.theme),
                 "indicator": scene.indicator,
                 "indicator_title": f.info.title,
                 "year": scene.year,
