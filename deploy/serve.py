@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
 COMPRESSIBLE = {".js", ".css", ".svg", ".json", ".ttf", ".otf", ".txt", ".html", ".map"}
 MIME_TYPES = "/etc/nginx/mime.types"
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class Topology:
     run_dir: str
     log_dir: str
     mime_types: str = MIME_TYPES
+    brotli_module: str | None = None
+    """Path of nginx's brotli_static module (Debian: libnginx-mod-http-brotli-static), if installed."""
+    worker_user: str | None = None
+    """Started as root, nginx's workers would switch to `nobody`, who cannot read a private state dir:
+    they run as the user who runs the rest of the set."""
 
 
 def normalize_base(raw: str) -> str:
@@ -76,6 +82,9 @@ def nginx_conf(topology: Topology) -> str:
     return render(
         (DEPLOY / "nginx.conf.template").read_text(encoding="utf-8"),
         {
+            "load_modules": f"load_module {topology.brotli_module};\n" if topology.brotli_module else "",
+            "brotli_static": "            brotli_static on;\n" if topology.brotli_module else "",
+            "user_directive": f"user {topology.worker_user};\n" if topology.worker_user else "",
             "listen": topology.listen,
             "base": base,
             "cookie_path": base + "/",
@@ -95,12 +104,34 @@ def nginx_conf(topology: Topology) -> str:
     )
 
 
-def precompress(source: Path, target: Path) -> tuple[int, int]:
-    """Copy Streamlit's static bundles to `target`, with a `.gz` beside each file that compresses well.
+def _compress(job: tuple[Path, Path]) -> tuple[int, int, int]:
+    """Write `<target>.gz` (gzip -9) and `<target>.br` (brotli 11) of `source`; sizes (raw, gz, br)."""
+    import brotli
 
-    Returns (bytes, gzip bytes) of the compressible files. Files already copied (same size) are kept.
+    source, target = job
+    data = source.read_bytes()
+    for suffix, pack in (
+        (".gz", lambda d: gzip.compress(d, 9, mtime=0)),
+        (".br", lambda d: brotli.compress(d, quality=11)),
+    ):
+        packed = target.with_name(target.name + suffix)
+        if not packed.exists():
+            partial = packed.with_name(packed.name + ".part")
+            partial.write_bytes(pack(data))
+            partial.replace(packed)
+    gz, br = (target.with_name(target.name + s).stat().st_size for s in (".gz", ".br"))
+    return len(data), gz, br
+
+
+def precompress(source: Path, target: Path) -> tuple[int, int, int]:
+    """Copy Streamlit's static bundles to `target` with `.gz` and `.br` beside each compressible file.
+
+    Done once per Streamlit version (the target is named for it): brotli's best level takes about a minute
+    of CPU for all bundles. Returns the bytes of the compressible files: raw, gzip, brotli.
     """
-    raw = packed = 0
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = []
     for path in source.rglob("*"):
         if not path.is_file():
             continue
@@ -108,15 +139,18 @@ def precompress(source: Path, target: Path) -> tuple[int, int]:
         out.parent.mkdir(parents=True, exist_ok=True)
         if not out.exists() or out.stat().st_size != path.stat().st_size:
             shutil.copyfile(path, out)
-        if path.suffix not in COMPRESSIBLE:
-            continue
-        gz = out.with_name(out.name + ".gz")
-        if not gz.exists():
-            data = path.read_bytes()
-            gz.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-        raw += path.stat().st_size
-        packed += gz.stat().st_size
-    return raw, packed
+        if path.suffix in COMPRESSIBLE:
+            jobs.append((path, out))
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        sizes = list(pool.map(_compress, jobs, chunksize=8))
+    return tuple(sum(column) for column in zip(*sizes, strict=True)) if sizes else (0, 0, 0)
+
+
+def static_cache() -> Path:
+    """Where the pre-compressed bundles of the installed Streamlit live: beside the venv that holds it."""
+    import streamlit
+
+    return Path(sys.prefix) / "share" / "integrationsregion" / f"streamlit-{streamlit.__version__}-static"
 
 
 def streamlit_static() -> Path:
@@ -172,6 +206,18 @@ def supervisord_conf(*, run_dir: Path, log_dir: Path, programs: dict[str, tuple[
     return "\n".join(lines) + "\n"
 
 
+def _running(sock: Path) -> bool:
+    """True when a supervisord of this state dir answers on its socket."""
+    if not sock.exists():
+        return False
+    with socket.socket(socket.AF_UNIX) as s:
+        try:
+            s.connect(str(sock))
+        except OSError:
+            return False
+    return True
+
+
 def _shared_secret(env_name: str, state_file: Path) -> str:
     """A secret all processes share: from the environment, else kept in the state dir (mode 0600)."""
     if os.environ.get(env_name):
@@ -212,14 +258,31 @@ def main(argv: list[str]) -> None:
     settings = get_settings()
     serve_dir = settings.state_dir / "serve"
     run_dir, log_dir = serve_dir / "run", serve_dir / "logs"
+    if _running(run_dir / "supervisor.sock"):
+        raise SystemExit(
+            f"Das Produktions-Set mit {settings.state_dir} läuft schon (beenden: Strg+C dort, oder "
+            f"`.venv/bin/supervisorctl -c {serve_dir / 'supervisord.conf'} shutdown`)."
+        )
     for folder in (run_dir, log_dir, settings.state_dir / "redis"):
         folder.mkdir(parents=True, exist_ok=True)
     for tool in ("nginx", "redis-server") if not args.redis_url else ("nginx",):
         if not shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin"):
             raise SystemExit(f"{tool} fehlt: als root `apt-get install -y {tool}` (Debian-Paket).")
-    print("[integrationsregion] Komprimiere Streamlits Bundles für nginx …", file=sys.stderr)
-    static_root = serve_dir / "static"
-    raw, packed = precompress(streamlit_static(), static_root)
+    static_root = static_cache()
+    if not static_root.exists():
+        print(
+            "[integrationsregion] Komprimiere Streamlits Bundles für nginx (einmal je Streamlit-Version, ~1–2 min) …",
+            file=sys.stderr,
+            flush=True,
+        )
+    raw, gz, br = precompress(streamlit_static(), static_root)
+    brotli_module = str(BROTLI_MODULE) if BROTLI_MODULE.exists() else None
+    if brotli_module is None:
+        print(
+            "[integrationsregion] Hinweis: nginx ohne Brotli-Modul (Debian: libnginx-mod-http-brotli-static), "
+            "erste Besuche übertragen dann gzip (~20 % mehr).",
+            file=sys.stderr,
+        )
 
     port = args.port or free_port()
     apps = [free_port() for _ in range(args.replicas)]
@@ -238,6 +301,8 @@ def main(argv: list[str]) -> None:
                 static_root=str(static_root),
                 run_dir=str(run_dir),
                 log_dir=str(log_dir),
+                brotli_module=brotli_module,
+                worker_user="root" if os.geteuid() == 0 else None,
             )
         ),
         encoding="utf-8",
@@ -302,7 +367,7 @@ def main(argv: list[str]) -> None:
         encoding="utf-8",
     )
     print(
-        f"[integrationsregion] Bundles {raw / 1e6:.1f} MB → gzip {packed / 1e6:.1f} MB. "
+        f"[integrationsregion] Bundles {raw / 1e6:.1f} MB → gzip {gz / 1e6:.1f} MB, brotli {br / 1e6:.1f} MB. "
         f"Starte nginx + {args.replicas} Replikat(e) + {args.live_workers} Live-Prozess(e) + Redis: {url}\n"
         f"[integrationsregion] Protokolle: {log_dir}/   Beenden: Strg+C. "
         f"Moderations-Token: {serve_dir / 'presenter_token'} (falls nicht gesetzt)",
@@ -333,6 +398,7 @@ def print_conf(argv: list[str]) -> None:
                 static_root=args.static_root,
                 run_dir=args.run_dir,
                 log_dir=args.log_dir,
+                brotli_module=str(BROTLI_MODULE),
             )
         ),
         end="",
