@@ -480,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
                     live = (live_parsed.hostname, live_parsed.port or 80)
             else:
                 token = "load-" + secrets.token_urlsafe(18)
-                env = {"IR_PRESENTER_TOKEN": token, "IR_DATA_DIR": tempfile.mkdtemp(prefix="ir-load-")}
+                env = {"IR_PRESENTER_TOKEN": token, "IR_STATE_DIR": tempfile.mkdtemp(prefix="ir-load-")}
                 server = StreamlitServer("app.py", env=env).start()
                 host, port = "127.0.0.1", server.port
             result = asyncio.run(

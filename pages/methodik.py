@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from integrationsregion import compare
+from integrationsregion import compare, methodology
 from integrationsregion.catalogue import BREAKDOWN_LABELS
 from integrationsregion.geometry import ATTRIBUTION as BKG_ATTRIBUTION
 from integrationsregion.regions import REFERENCES
@@ -13,12 +13,6 @@ from integrationsregion.ui.downloads import download_buttons
 from integrationsregion.ui.layout import footer
 from integrationsregion.ui.share import share_link
 
-POLARITY_LABELS = {
-    "higher_better": "höher ist günstiger",
-    "lower_better": "niedriger ist günstiger",
-    "neutral": "ohne Richtung (weder höher noch niedriger ist per se günstiger)",
-}
-
 store, conf = data.store(), data.conference()
 regions = store.regions
 catalogue = store.catalogue
@@ -26,39 +20,34 @@ catalogue = store.catalogue
 
 @st.cache_data(show_spinner=False)
 def catalogue_table() -> pd.DataFrame:
-    return compare.catalogue_table(store)
+    return methodology.catalogue_table(store)
 
 
 # The snapshot does not change while the process runs: tables derived from it are built once.
 @st.cache_data(show_spinner=False)
 def source_stands(indicator_id: str) -> dict[str, list[str]]:
     """The Stand dates of each of the indicator's tables."""
-    obs = store.observations[store.observations["indicator"] == indicator_id]
-    return {
-        table: sorted({s for s in obs.loc[obs["table_code"] == table, "stand"] if s})
-        for table in {src.table for src in catalogue[indicator_id].sources if src.table}
-    }
+    return methodology.source_stands(store, indicator_id)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def coverage_grid(indicator_id: str, breakdown: str) -> pd.DataFrame:
-    return compare.coverage_grid(store, indicator_id, breakdown)
+    return methodology.coverage_grid(store, indicator_id, breakdown)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def breakdown_rows(indicator_id: str, breakdown: str) -> pd.DataFrame:
-    obs = store.observations
-    return obs[(obs["indicator"] == indicator_id) & (obs["breakdown"] == breakdown)]
+    return store.indicator_rows(indicator_id, breakdown)
 
 
 @st.cache_data(show_spinner=False)
 def coverage_overview() -> pd.DataFrame:
-    return compare.coverage_overview(store).drop(columns=["id", "breakdown"])
+    return methodology.coverage_overview(store).drop(columns=["id", "breakdown"])
 
 
 @st.cache_data(show_spinner=False)
 def licence_lines() -> pd.DataFrame:
-    return compare.licence_lines(store)
+    return methodology.licence_lines(store)
 
 
 ids = [i.id for i in catalogue.all()]
@@ -81,7 +70,7 @@ text = st.text_input(
     placeholder="z. B. Arbeitslosenquote, 13211, Duldung",
     max_chars=100,
 )
-found = compare.search(table, text)
+found = methodology.search(table, text)
 st.caption(f"{len(found)} von {len(table)} Indikatoren.")
 st.dataframe(
     found,
@@ -132,7 +121,7 @@ with st.container(border=True):
     st.markdown(
         f"**Einheit:** {ind.unit_label} · **Bezugszeitraum:** {ind.reference_period} · "
         f"**Aufschlüsselungen:** {', '.join(BREAKDOWN_LABELS[b] for b in ind.breakdowns)} · "
-        f"**Richtung:** {POLARITY_LABELS[ind.polarity]} · **Thema:** {catalogue.themes[ind.theme]} · "
+        f"**Richtung:** {catalogue.polarities[ind.polarity].label} · **Thema:** {catalogue.themes[ind.theme]} · "
         f"**Kennung:** `{ind.id}`"
     )
     st.markdown("**Quellen**")

@@ -57,8 +57,7 @@ if place.level == "gemeinde":
             f"Gezeigt wird der Steckbrief der kreisfreien Stadt {unit.name} (AGS {unit.ags}).",
             icon=":material/info:",
         )
-    elif store.observations["region"].eq(place.ags).any():
-        own = store.observations[store.observations["region"] == place.ags]
+    elif not (own := store.region_rows(place.ags)).empty:
         st.info(
             f"Für {place.name} gibt es {len(own)} Werte auf Gemeindeebene (unten als Tabelle); "
             f"der Steckbrief zeigt den Kreis {unit.name} (AGS {unit.ags}).",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 
 def test_start_page_shows_conference_facts_statements_and_coverage():

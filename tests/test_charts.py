@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
+from integrationsregion.breaks import load_breaks
 from integrationsregion.catalogue import format_value
 from integrationsregion.figures import charts
 
@@ -87,7 +88,7 @@ def test_time_series_inserts_missing_years_as_gaps(store):
 
 def test_time_series_breaks_the_line_at_a_series_break(store):
     ind = store.catalogue["population"]
-    breaks = charts.load_breaks()
+    breaks = load_breaks()
     series = store.series(ind.id, _units(store), "total")
     fig = charts.time_series(series, ind, breakdown="total", breaks=breaks, background=_units(store))
     cut = next(b for b in breaks if b.indicator == "population" and b.between == (2022, 2023)).position
@@ -98,7 +99,7 @@ def test_time_series_breaks_the_line_at_a_series_break(store):
 
 
 def test_breaks_file_names_known_indicators(store):
-    for b in charts.load_breaks():
+    for b in load_breaks():
         assert b.indicator in store.catalogue
         assert b.between[0] < b.between[1]
 

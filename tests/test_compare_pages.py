@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from integrationsregion import compare, export
 from integrationsregion.catalogue import format_value
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 SCENARIO = {
     "einheit": "05513",

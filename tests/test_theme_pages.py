@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 PAGES = {
     "bildung": "pages/bildung.py",

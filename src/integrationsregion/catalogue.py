@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.settings import get_settings
 
 UNIT_LABELS = {
     "percent": "%",
@@ -17,6 +17,7 @@ UNIT_LABELS = {
     "eur_per_person_year": "Euro je Person und Jahr",
     "eur_per_person_month": "Euro je Person und Monat",
     "eur_per_person": "Euro je Person",
+    "per_1000": "je 1.000 Einwohner",
 }
 BREAKDOWN_LABELS = {
     "total": "insgesamt",
@@ -26,8 +27,14 @@ BREAKDOWN_LABELS = {
     "afghanistan": "Staatsangehörige Afghanistans",
     "iraq": "Staatsangehörige des Irak",
 }
-POLARITIES = ("higher_better", "lower_better", "neutral")
-KINDS = ("statistic", "parameter", "statement")
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """What a direction of an indicator means in words: its label and how a ranking reads."""
+
+    label: str
+    rank: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,17 @@ class Indicator:
     attribution: str
     sources: tuple[Source, ...]
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    # Comparable figures (computed by derive.py): a rate is `rate_of` (numerator indicator) in breakdown
+    # `rate_of_breakdown`, divided by `denominator` in `denominator_breakdown`, times `factor`.
+    rate_of: str = ""
+    rate_of_breakdown: str = "total"
+    denominator: str = ""
+    denominator_breakdown: str = "total"
+    factor: int = 100
+    summable: bool = False
+    """A count whose values over the 15 units add up to a Ruhr total."""
+    unpublished_years: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Per breakdown, years the source never published for Kreise (not missing data)."""
 
     @property
     def unit_label(self) -> str:
@@ -84,27 +102,42 @@ def format_value(value: float | None, unit: str, decimals: int) -> str:
 
 
 class Catalogue:
-    """All indicators and the theme labels, in file order."""
+    """All indicators with the labels of their themes, polarities and kinds, in file order."""
 
-    def __init__(self, themes: dict[str, str], indicators: list[Indicator]):
+    def __init__(
+        self,
+        themes: dict[str, str],
+        indicators: list[Indicator],
+        polarities: dict[str, Polarity],
+        kinds: dict[str, str],
+    ):
         self.themes = themes
+        self.polarities = polarities
+        self.kinds = kinds
         self._by_id = {i.id: i for i in indicators}
         if len(self._by_id) != len(indicators):
             raise ValueError("duplicate indicator id in catalogue")
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> Catalogue:
+    def load(cls, data_dir: Path | None = None) -> Catalogue:
+        data_dir = data_dir or get_settings().snapshot_dir
         raw = tomllib.loads((data_dir / "indicators.toml").read_text(encoding="utf-8"))
         indicators = [
             Indicator(
-                **{k: v for k, v in item.items() if k not in ("sources", "breakdowns", "caveats")},
+                **{
+                    k: v
+                    for k, v in item.items()
+                    if k not in ("sources", "breakdowns", "caveats", "unpublished_years")
+                },
                 breakdowns=tuple(item["breakdowns"]),
+                unpublished_years={b: tuple(y) for b, y in item.get("unpublished_years", {}).items()},
                 sources=tuple(Source(**s) for s in item["sources"]),
                 caveats=tuple(item.get("caveats", ())),
             )
             for item in raw["indicator"]
         ]
-        return cls(raw["themes"], indicators)
+        polarities = {k: Polarity(**v) for k, v in raw["polarities"].items()}
+        return cls(raw["themes"], indicators, polarities, raw["kinds"])
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self._by_id
@@ -126,11 +159,11 @@ class Catalogue:
             where = f"indicator {i.id}"
             if i.theme not in self.themes:
                 found.append(f"{where}: unknown theme {i.theme!r}")
-            if i.kind not in KINDS:
+            if i.kind not in self.kinds:
                 found.append(f"{where}: unknown kind {i.kind!r}")
             if i.unit not in UNIT_LABELS:
                 found.append(f"{where}: unknown unit {i.unit!r}")
-            if i.polarity not in POLARITIES:
+            if i.polarity not in self.polarities:
                 found.append(f"{where}: unknown polarity {i.polarity!r}")
             for b in i.breakdowns:
                 if b not in BREAKDOWN_LABELS:
@@ -138,6 +171,8 @@ class Catalogue:
             for attr in ("title", "short", "definition", "licence", "attribution", "reference_period"):
                 if not getattr(i, attr).strip():
                     found.append(f"{where}: missing {attr}")
+            if i.rate_of and (i.rate_of not in self._by_id or i.denominator not in self._by_id):
+                found.append(f"{where}: rate of an unknown indicator")
             if not i.sources or not all(s.publisher and s.url for s in i.sources):
                 found.append(f"{where}: missing source (publisher and URL)")
         return found

@@ -1,4 +1,4 @@
-"""Questions of the Steckbrief, Vergleich and Daten & Methodik pages, answered from the store.
+"""Questions of the Steckbrief and Vergleich pages, answered from the store.
 
 Pure (no Streamlit): pages compose, this module computes. Values are only ever read from the
 snapshot; gaps stay NaN ("keine Daten"), nothing is averaged or filled.
@@ -7,7 +7,6 @@ snapshot; gaps stay NaN ("keine Daten"), nothing is averaged or filled.
 from __future__ import annotations
 
 import math
-import re
 
 import pandas as pd
 
@@ -210,112 +209,6 @@ def long_table(
     for row in table.to_dict("records"):
         frames.append(chart_frame(store, row["indicator"], row["breakdown"], int(row["Jahr"]), units))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-# ---------------------------------------------------------------------- Daten & Methodik
-def catalogue_table(store: Store) -> pd.DataFrame:
-    """One row per indicator: definition, unit, sources, table codes, Stand, licence, caveats."""
-    obs = store.observations
-    rows = []
-    for ind in store.catalogue.all():
-        mine = obs[obs["indicator"] == ind.id]
-        stands = sorted({s for s in mine["stand"] if s})
-        tables = [s.table for s in ind.sources if s.table]
-        rows.append(
-            {
-                "id": ind.id,
-                "Indikator": ind.title,
-                "Thema": store.catalogue.themes[ind.theme],
-                "Art": {"statistic": "Statistik", "parameter": "Parameter", "statement": "Aussage"}[ind.kind],
-                "Definition": ind.definition,
-                "Einheit": ind.unit_label,
-                "Aufschlüsselungen": ", ".join(BREAKDOWN_LABELS[b] for b in ind.breakdowns),
-                "Quelle": "; ".join(s.publisher for s in ind.sources),
-                "Tabelle": ", ".join(dict.fromkeys(tables)),
-                "Stand": ", ".join(stands) if stands else "–",
-                "Jahre": ", ".join(str(y) for y in sorted(set(mine["year"]))) or "keine Daten",
-                "Lizenz": ind.licence,
-                "Hinweise": " ".join(ind.caveats),
-                "Link": ind.sources[0].url if ind.sources else "",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def search(table: pd.DataFrame, text: str) -> pd.DataFrame:
-    """Rows whose title, definition, table code, source or id contain every word of `text`."""
-    words = [w for w in re.split(r"\s+", text.strip().lower()) if w]
-    if not words:
-        return table
-    hay = (
-        table[["id", "Indikator", "Definition", "Tabelle", "Quelle", "Thema"]]
-        .astype(str)
-        .agg(" ".join, axis=1)
-        .str.lower()
-    )
-    mask = pd.Series(True, index=table.index)
-    for w in words:
-        mask &= hay.str.contains(w, regex=False)
-    return table[mask]
-
-
-QUALITY_MARKS = {"official": "●", "derived": "◐", "secondary": "○"}
-
-
-def coverage_grid(store: Store, indicator: str, breakdown: str) -> pd.DataFrame:
-    """Regions (15 units, then Ruhr/NRW/DE) × years: a quality mark where a value exists, "–" else."""
-    obs = store.observations
-    rows = obs[(obs["indicator"] == indicator) & (obs["breakdown"] == breakdown)]
-    years = store.any_years(indicator, breakdown)
-    regions = [r.ags for r in store.regions.units()] + list(REFERENCES)
-    grid = pd.DataFrame("–", index=regions, columns=[str(y) for y in years])
-    for rec in rows.itertuples(index=False):
-        if rec.region in grid.index:
-            grid.loc[rec.region, str(rec.year)] = QUALITY_MARKS.get(rec.quality, "●")
-    grid.index = [store.regions.name(a) if a not in REFERENCE_NAMES else REFERENCE_NAMES[a] for a in regions]
-    grid.index.name = "Gebiet"
-    return grid
-
-
-def coverage_overview(store: Store) -> pd.DataFrame:
-    """Indicator × breakdown × year: how many of the 15 units have a value ("–" when none)."""
-    units = {r.ags for r in store.regions.units()}
-    obs = store.observations
-    obs = obs[obs["region"].isin(units)]
-    counts = obs.groupby(["indicator", "breakdown", "year"]).size().unstack("year")
-    out = []
-    for indicator, breakdown in counts.index:
-        ind = store.catalogue[indicator]
-        row = {"Indikator": label(ind, breakdown), "id": indicator, "breakdown": breakdown}
-        for year in counts.columns:
-            n = counts.loc[(indicator, breakdown), year]
-            row[str(year)] = "–" if _missing(n) else f"{int(n)}/{len(units)}"
-        out.append(row)
-    order = {i.id: n for n, i in enumerate(store.catalogue.all())}
-    return (
-        pd.DataFrame(out).sort_values("id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    )
-
-
-def licence_lines(store: Store) -> pd.DataFrame:
-    """All distinct licence and attribution lines in the snapshot, with their publishers."""
-    obs = store.observations
-    grouped = (
-        obs.groupby(["licence", "attribution"])
-        .agg(
-            publisher=("publisher", lambda s: "; ".join(sorted(set(s)))),
-            indicators=("indicator", "nunique"),
-        )
-        .reset_index()
-    )
-    return grouped.rename(
-        columns={
-            "licence": "Lizenz",
-            "attribution": "Namensnennung",
-            "publisher": "Herausgeber",
-            "indicators": "Indikatoren",
-        }
-    )
 
 
 def _missing(value: object) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from integrationsregion.catalogue import Catalogue
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class Conference:
     rvr_figures: list[dict]
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> Conference:
+    def load(cls, data_dir: Path | None = None) -> Conference:
+        data_dir = data_dir or get_settings().snapshot_dir
         raw = tomllib.loads((data_dir / "conference.toml").read_text(encoding="utf-8"))
         statements = [
             Statement(**(s | {"themes": tuple(s["themes"]), "indicators": tuple(s["indicators"])}))

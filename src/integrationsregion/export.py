@@ -32,6 +32,7 @@ COLUMN_NAMES = {
     "unit": "Einheit",
     "rank": "Rang",
     "ranked": "Rang von",
+    "rank_wording": "Rangfolge",
     "ref_RVR": "Ruhr (RVR)",
     "ref_05": "Nordrhein-Westfalen",
     "ref_DG": "Deutschland",

@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.settings import get_settings
 
 RUHR = "RVR"
 NRW = "05"
@@ -46,7 +46,8 @@ class RegionRegistry:
             raise ValueError("duplicate AGS in region registry")
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> RegionRegistry:
+    def load(cls, data_dir: Path | None = None) -> RegionRegistry:
+        data_dir = data_dir or get_settings().snapshot_dir
         with open(data_dir / "regions.csv", encoding="utf-8", newline="") as f:
             return cls([Region(**row) for row in csv.DictReader(f)])
 
@@ -74,6 +75,15 @@ class RegionRegistry:
     def references(self) -> list[Region]:
         """Ruhr, NRW and Germany."""
         return [self._by_ags[a] for a in REFERENCES]
+
+    def data_ags(self, ags: str) -> str:
+        """The key a region's values are stored under: a kreisfreie Stadt's Gemeinde key (`05xxx000`)
+        resolves to its Kreis, so Gemeinde and Kreis share one set of rows."""
+        region = self._by_ags.get(ags)
+        kreisfrei = region is not None and region.level == "gemeinde"
+        if kreisfrei and self._by_ags[region.parent_ags].kind == "kreisfreie_stadt":
+            return region.parent_ags
+        return ags
 
     def name(self, ags: str) -> str:
         return self._by_ags[ags].name

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from integrationsregion.paths import REPO_DIR
 from tests import system_packages
+from tests.conftest import REPO_DIR
 from tests.e2e import browser as browsers
 from tests.e2e import streamlit_page
 

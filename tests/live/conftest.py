@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from integrationsregion.paths import REPO_DIR
 from tests import system_packages
+from tests.conftest import REPO_DIR
 
 TOKEN = "test-presenter-token-0123456789"
 VENV_BIN = Path(sys.executable).parent
@@ -78,7 +78,7 @@ def start_server(cmd: list[str], env: dict[str, str], log: Path, port: int, read
 
 def live_env(tmp: Path, **extra: str) -> dict[str, str]:
     return {
-        "IR_DATA_DIR": str(tmp / "var"),
+        "IR_STATE_DIR": str(tmp / "var"),
         "IR_LIVE_TOUR": str(tmp / "tour.json"),
         "IR_PRESENTER_TOKEN": TOKEN,
         "IR_LIVE_KEEPALIVE": "1",

@@ -9,7 +9,7 @@ import pytest
 
 from integrationsregion.live.data import StoreData, facts
 from integrationsregion.live.scenes import THEMES, TourError, load_tour, loads_tour, save_tour
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 TOUR = REPO_DIR / "data" / "live" / "tour.json"
 STATEMENTS = {"kerber_sprache", "gueler_strategie", "geiss_netthoefel_schulterschluss"}

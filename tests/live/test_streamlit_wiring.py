@@ -6,7 +6,7 @@ import signal
 
 import httpx
 
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 from tests.live.conftest import VENV_BIN, copy_tour, free_port, live_env, start_server
 
 LAUNCHER = """

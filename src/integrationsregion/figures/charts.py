@@ -14,15 +14,12 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from integrationsregion.breaks import SeriesBreak
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator, format_value
-from integrationsregion.paths import DATA_DIR
 from integrationsregion.regions import GERMANY, NRW, RUHR
 
 NO_DATA_LABEL = "keine Daten"
@@ -56,52 +53,6 @@ BREAKDOWN_SLUGS = {
     "afghanistan": "afghanistan",
     "iraq": "irak",
 }
-
-
-# --------------------------------------------------------------------------------------------- breaks
-
-
-@dataclass(frozen=True)
-class SeriesBreak:
-    """Values of `indicator` before and after `between` are not comparable."""
-
-    indicator: str
-    between: tuple[int, int]
-    label: str
-    detail: str
-    breakdowns: tuple[str, ...] = ()
-
-    def applies(self, indicator_id: str, breakdown: str) -> bool:
-        return self.indicator == indicator_id and (not self.breakdowns or breakdown in self.breakdowns)
-
-    @property
-    def position(self) -> float:
-        """Where the break is drawn on a year axis: halfway between the two years."""
-        return (self.between[0] + self.between[1]) / 2
-
-
-def load_breaks(data_dir: Path = DATA_DIR) -> list[SeriesBreak]:
-    """All series breaks of `data/breaks.toml`."""
-    raw = tomllib.loads((data_dir / "breaks.toml").read_text(encoding="utf-8"))
-    out = []
-    for item in raw.get("break", []):
-        a, b = (int(y) for y in item["between"])
-        if not a < b:
-            raise ValueError(f"break of {item['indicator']}: years {a}, {b} not ascending")
-        out.append(
-            SeriesBreak(
-                indicator=item["indicator"],
-                between=(a, b),
-                label=item["label"],
-                detail=item["detail"],
-                breakdowns=tuple(item.get("breakdowns", ())),
-            )
-        )
-    return out
-
-
-def breaks_for(breaks: list[SeriesBreak], indicator_id: str, breakdown: str) -> list[SeriesBreak]:
-    return [b for b in breaks if b.applies(indicator_id, breakdown)]
 
 
 # --------------------------------------------------------------------------------------------- helpers

@@ -6,9 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from integrationsregion.paths import REPO_DIR
-
-DEFAULT_TOUR = REPO_DIR / "data" / "live" / "tour.json"
+from integrationsregion.settings import load_settings
 
 
 @dataclass(frozen=True)
@@ -31,8 +29,8 @@ class LiveConfig:
     def from_env(cls, **overrides) -> LiveConfig:
         env = os.environ
         values = {
-            "data_dir": Path(env.get("IR_DATA_DIR", REPO_DIR / "var")),
-            "tour_path": Path(env.get("IR_LIVE_TOUR", DEFAULT_TOUR)),
+            "data_dir": load_settings(env).state_dir,
+            "tour_path": load_settings(env).tour_path,
             "backend": env.get("IR_LIVE_BACKEND", "memory").strip().lower() or "memory",
             "redis_url": env.get("IR_REDIS_URL", "redis://localhost:6379/0"),
             "public_url": (env.get("IR_PUBLIC_URL") or "").rstrip("/") or None,

@@ -64,9 +64,9 @@ class Statement:
 
 def conference_statements(path: Path | None = None) -> dict[str, Statement]:
     """Statements of ``data/conference.toml`` (empty if the file is missing)."""
-    from integrationsregion.paths import DATA_DIR
+    from integrationsregion.settings import get_settings
 
-    path = path or DATA_DIR / "conference.toml"
+    path = path or get_settings().snapshot_dir / "conference.toml"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from integrationsregion.breaks import SeriesBreak, load_breaks
 from integrationsregion.conference import Conference
+from integrationsregion.fluag_rules import RuleBook, load_rule_book
 from integrationsregion.store import Store
 
 
@@ -16,4 +18,17 @@ def store() -> Store:
 
 @st.cache_resource(show_spinner=False)
 def conference() -> Conference:
+    """The conference content, loaded once."""
     return Conference.load()
+
+
+@st.cache_resource(show_spinner=False)
+def breaks() -> list[SeriesBreak]:
+    """The series breaks of the snapshot, loaded once."""
+    return load_breaks()
+
+
+@st.cache_resource(show_spinner=False)
+def rule_book() -> RuleBook:
+    """The FlüAG rule book, loaded once."""
+    return load_rule_book()

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from integrationsregion import geometry
+from integrationsregion.breaks import breaks_for
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator, format_value
 from integrationsregion.figures import charts
 from integrationsregion.figures.map import choropleth
@@ -310,7 +311,7 @@ def series_figure(indicator_id: str, breakdown: str, unit: str | None) -> go.Fig
         _series(indicator_id, breakdown, with_refs),
         ind,
         breakdown=breakdown,
-        breaks=_breaks(),
+        breaks=data.breaks(),
         highlight=unit,
         background=units,
     )
@@ -330,11 +331,6 @@ def comparison_figure(indicator_id: str, year: int, unit: str | None, compact: b
         highlight=unit,
         compact=compact,
     )
-
-
-@st.cache_resource(show_spinner=False)
-def _breaks() -> list[charts.SeriesBreak]:
-    return charts.load_breaks()
 
 
 def comparison_year(indicator: Indicator, year: int | None) -> int | None:
@@ -383,7 +379,7 @@ def unit_summary(view: View) -> None:
     refs = _references(ind.id, view.year, view.breakdown)
     parts = []
     if ranked:
-        parts.append(f"Rang {ranked[0]} von {ranked[1]} (1 = höchster Wert)")
+        parts.append(ranked.text)
     if not charts.is_count(ind):
         parts += [f"{REF_LABELS[r['region']]}: {ind.format(r['value'])}" for _, r in refs.iterrows()]
     label = f"{name} · {BREAKDOWN_LABELS[view.breakdown]} · {view.year}"
@@ -429,7 +425,7 @@ def figures(view: View) -> list[pd.DataFrame]:
     series = _series(ind.id, bd, not charts.is_count(ind) or year is None)
     _chart(series_figure(ind.id, bd, unit), charts.export_filename(ind, bd, kind="zeitreihe"))
     source_line(series, ind)
-    breaks = charts.breaks_for(_breaks(), ind.id, bd)
+    breaks = breaks_for(data.breaks(), ind.id, bd)
     if breaks:
         st.caption(" · ".join(f"Bruch {b.between[0]}/{b.between[1]}: {b.detail}" for b in breaks))
     if charts.is_count(ind) and year is not None:
