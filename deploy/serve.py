@@ -9,7 +9,8 @@ every process and stops them all on Ctrl+C / SIGTERM.
     python deploy/serve.py [--port 8080] [--host 127.0.0.1] [--replicas 2] [--live-workers 1]
                            [--base-path /integration] [--redis-url redis://…]
 
-`python deploy/serve.py nginx-conf …` only prints a configuration (used for the compose file's copy).
+`python deploy/serve.py nginx-conf …` only prints a configuration (`deploy/compose/nginx.conf` is one);
+`python deploy/serve.py precompress DIR` only writes the pre-compressed bundles (the Dockerfile's proxy stage).
 """
 
 from __future__ import annotations
@@ -249,6 +250,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> None:
     if argv[:1] == ["nginx-conf"]:
         print_conf(argv[1:])
+        return
+    if argv[:1] == ["precompress"] and len(argv) == 2:
+        raw, gz, br = precompress(streamlit_static(), Path(argv[1]))
+        print(f"{raw / 1e6:.1f} MB → gzip {gz / 1e6:.1f} MB, brotli {br / 1e6:.1f} MB")
         return
     sys.path.insert(0, str(REPO / "src"))
     from integrationsregion.settings import get_settings
