@@ -53,11 +53,15 @@ def _run(command: list[str], notes: list[str]) -> bool:
 
 
 def which(binary: str) -> str | None:
+    """An executable on PATH (or /usr/sbin), or a file given by its absolute path, if present."""
+    if os.path.isabs(binary):
+        return binary if os.path.exists(binary) else None
     return shutil.which(binary, path=SEARCH_PATH)
 
 
 def debian_binary(binary: str, package: str) -> str | None:
-    """Path of `binary`, installing Debian's `package` first when it is missing and we may (once per run)."""
+    """Path of `binary` (a command or an absolute path), installing Debian's `package` first when it is missing
+    and we may (once per run)."""
     found = which(binary)
     if found or package in _tried:
         return found

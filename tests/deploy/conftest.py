@@ -87,9 +87,14 @@ def _up(url: str) -> bool:
 
 @pytest.fixture(scope="package")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]:
-    for binary in ("nginx", "redis-server"):
-        if system_packages.debian_binary(binary, binary) is None:
-            system_packages.unavailable(system_packages.missing_reason(binary, binary))
+    needed = {
+        "nginx": "nginx",
+        "redis-server": "redis-server",
+        "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so": "libnginx-mod-http-brotli-static",
+    }
+    for binary, package in needed.items():
+        if system_packages.debian_binary(binary, package) is None:
+            system_packages.unavailable(system_packages.missing_reason(binary, package))
     state = tmp_path_factory.mktemp("deploy-state")
     console = state / "console.log"
     env = os.environ | {"IR_STATE_DIR": str(state), "IR_PRESENTER_TOKEN": TOKEN}
