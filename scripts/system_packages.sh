@@ -16,10 +16,19 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   say "Fehlende Debian-Pakete: ${missing[*]} (nicht root oder kein apt-get: bitte selbst installieren)."
   exit 1
 fi
-apt=(apt-get -o DPkg::Lock::Timeout=300 -q)
-say "Installiere Debian-Pakete: ${missing[*]} (wartet bis zu 5 min auf die dpkg-Sperre) …"
-if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" update >/dev/null \
-  || ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null; then
+# DPkg::Lock::Timeout covers the dpkg lock; `apt-get update` gives up at once on the package-list lock, so
+# every call is retried for up to 300 s while the only complaint is a held lock.
+apt() {
+  local out
+  for _ in $(seq 1 60); do
+    if out=$(DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -q "$@" 2>&1); then return 0; fi
+    grep -q "Could not get lock\|Unable to lock" <<<"$out" || { echo "$out" | tail -n 3 >&2; return 1; }
+    sleep 5
+  done
+  return 1
+}
+say "Installiere Debian-Pakete: ${missing[*]} (wartet bis zu 5 min auf apt/dpkg-Sperren) …"
+if ! apt update || ! apt install -y --no-install-recommends "${missing[@]}"; then
   say "apt-get konnte ${missing[*]} nicht installieren."
   exit 1
 fi

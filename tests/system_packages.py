@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from typing import NoReturn
 
 import pytest
 
 APT = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "-q"]
+LOCK_WAIT = 300
+"""DPkg::Lock::Timeout covers dpkg's lock; `apt-get update` gives up at once on the package-list lock, so apt
+calls are retried for this long while the only complaint is a held lock."""
 SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
 INSTALL_TIMEOUT = 900
 _tried: dict[str, list[str]] = {}
@@ -33,18 +37,24 @@ def unavailable(reason: str) -> NoReturn:
 
 
 def _run(command: list[str], notes: list[str]) -> bool:
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-            env=os.environ | {"DEBIAN_FRONTEND": "noninteractive"},
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        notes.append(f"{' '.join(command)}: {exc}")
-        return False
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=INSTALL_TIMEOUT,
+                stdin=subprocess.DEVNULL,
+                env=os.environ | {"DEBIAN_FRONTEND": "noninteractive"},
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            notes.append(f"{' '.join(command)}: {exc}")
+            return False
+        locked = "Could not get lock" in done.stderr or "Unable to lock" in done.stderr
+        if done.returncode == 0 or not locked or time.monotonic() > deadline:
+            break
+        time.sleep(5)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         notes.append(f"{' '.join(command)} exited {done.returncode}: {' | '.join(tail)}")
