@@ -9,7 +9,7 @@ py=.venv/bin/python
 free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 tmp=$(mktemp -d)
 redis_port=$(free_port); app_port=$(free_port); live_port=$(free_port)
-export IR_LIVE_BACKEND=redis IR_REDIS_URL="redis://127.0.0.1:$redis_port/0" IR_DATA_DIR="$tmp"
+export IR_LIVE_BACKEND=redis IR_REDIS_URL="redis://127.0.0.1:$redis_port/0" IR_STATE_DIR="$tmp"
 export IR_PRESENTER_TOKEN="split-$("$py" -c 'import secrets; print(secrets.token_urlsafe(18))')"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }

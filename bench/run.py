@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=REPO_DIR / "artifacts" / "bench" / "run.json")
     args = parser.parse_args(argv)
 
-    env = {"IR_DATA_DIR": tempfile.mkdtemp(prefix="ir-bench-")}
+    env = {"IR_STATE_DIR": tempfile.mkdtemp(prefix="ir-bench-")}
     print(f"machine: {machine()}", flush=True)
     app = StreamlitServer("app.py", env=env)
     floor = StreamlitServer("bench/floor_app.py")

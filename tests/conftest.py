@@ -7,10 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from integrationsregion.paths import REPO_DIR
 from integrationsregion.store import Store
+from tests.fixtures import fixture_dir, fixture_store  # noqa: F401  (the fixture snapshot for every test)
 
+REPO_DIR = Path(__file__).resolve().parents[1]
+"""The checkout (tests locate it by their own position; the package never does)."""
 DATA_DIR = REPO_DIR / "data"
+
+
+def shared_reference_dir() -> Path | None:
+    """`../shared/reference` beside the checkout, if present (CI has it)."""
+    candidate = REPO_DIR.parent / "shared" / "reference"
+    return candidate if candidate.is_dir() else None
 
 
 _DIRECTORY_MARKERS = {

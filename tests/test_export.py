@@ -1,14 +1,18 @@
-"""Downloads carry exactly the snapshot's numbers with their sources, and cannot run as formulas."""
+"""Downloads carry exactly the fixture_store's numbers with their sources, and cannot run as formulas (fixture snapshot)."""
 
 from __future__ import annotations
 
 import io
+import math
 
 import openpyxl
 import pandas as pd
 import pytest
 
 from integrationsregion import compare, export
+from tests import fixtures
+
+pytestmark = pytest.mark.unit
 
 INJECTIONS = ['=HYPERLINK("http://example.org","x")', "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
 
@@ -25,13 +29,13 @@ def _read_xlsx(body: bytes) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def cross_section(store):
-    return store.cross_section("unemployment_rate", 2019, "foreign")
+def cross_section(fixture_store):
+    return fixture_store.cross_section("unemployment_rate", 2019, "total")
 
 
 @pytest.fixture(scope="module")
-def tidy(store, cross_section):
-    return export.tidy(cross_section, store.catalogue)
+def tidy(fixture_store, cross_section):
+    return export.tidy(cross_section, fixture_store.catalogue)
 
 
 def test_tidy_has_german_columns_and_source_columns(tidy):
@@ -43,7 +47,7 @@ def test_tidy_has_german_columns_and_source_columns(tidy):
 
 
 @pytest.mark.parametrize("excel", [False, True])
-def test_csv_numbers_equal_the_snapshot(store, cross_section, tidy, excel):
+def test_csv_numbers_equal_the_snapshot(fixture_store, cross_section, tidy, excel):
     body = export.to_excel_csv(tidy) if excel else export.to_csv(tidy)
     back = _read_csv(body, excel).set_index("AGS")
     expected = cross_section.set_index("region")
@@ -63,13 +67,13 @@ def test_excel_csv_is_semicolon_separated_with_decimal_comma(tidy):
     assert str(value).replace(".", ",") in first.split(";")
 
 
-def test_xlsx_has_data_and_sources_sheets_with_the_snapshot_numbers(store, cross_section, tidy):
+def test_xlsx_has_data_and_sources_sheets_with_the_snapshot_numbers(fixture_store, cross_section, tidy):
     sheets = _read_xlsx(export.to_xlsx(tidy, {"Titel": "Test"}))
     assert list(sheets) == ["Daten", "Quellen"]
     data = sheets["Daten"].set_index("AGS")
     for ags, row in cross_section.set_index("region").iterrows():
         assert data.loc[ags, "Wert"] == row["value"]
-    prov = store.provenance("05513", "unemployment_rate", 2019, "foreign")
+    prov = fixture_store.provenance("05513", "unemployment_rate", 2019, "total")
     wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(tidy)))
     text = " ".join(str(c.value) for row in wb["Quellen"].iter_rows() for c in row if c.value is not None)
     for needle in (
@@ -82,11 +86,11 @@ def test_xlsx_has_data_and_sources_sheets_with_the_snapshot_numbers(store, cross
         assert needle in text
 
 
-def test_gaps_stay_empty_and_say_keine_daten(store):
-    cs = store.cross_section("unemployment_rate", 2017, "foreign")
+def test_gaps_stay_empty_and_say_keine_daten(fixture_store):
+    cs = fixture_store.cross_section("unemployment_rate", fixtures.GAP_YEAR, "total")
     assert cs["value"].isna().all()
-    tidy = export.tidy(cs, store.catalogue, indicator="unemployment_rate", breakdown="foreign")
-    assert (tidy["Indikator"] == store.catalogue["unemployment_rate"].title).all()
+    tidy = export.tidy(cs, fixture_store.catalogue, indicator="unemployment_rate", breakdown="total")
+    assert (tidy["Indikator"] == fixture_store.catalogue["unemployment_rate"].title).all()
     assert (tidy["Hinweis"] == "keine Daten").all()
     back = _read_csv(export.to_csv(tidy))
     assert back["Wert"].isna().all()
@@ -112,19 +116,24 @@ def test_formula_injection_is_neutralised_in_every_format():
     assert values == frame["Wert"].tolist()  # numbers stay numbers, negative ones too
 
 
-def test_comparison_download_matches_the_comparison_table(store):
+def test_comparison_download_matches_the_comparison_table(fixture_store):
     units = ["05513", "05916", "05112", "05119"]
-    overrides = {("unemployment_rate", "foreign"): 2019}
-    table = compare.comparison_table(store, units, overrides).set_index(["indicator", "breakdown"])
-    tidy = export.tidy(compare.long_table(store, units, overrides), store.catalogue)
+    overrides = {("unemployment_rate", "foreign"): 2021}  # Herne has no value in 2021
+    table = compare.comparison_table(fixture_store, units, overrides).set_index(["indicator", "breakdown"])
+    tidy = export.tidy(compare.long_table(fixture_store, units, overrides), fixture_store.catalogue)
     back = _read_xlsx(export.to_xlsx(tidy))["Daten"]
-    title = store.catalogue["unemployment_rate"].title
+    title = fixture_store.catalogue["unemployment_rate"].title
     rows = back[(back["Indikator"] == title) & (back["Aufschlüsselung"] == "Ausländer/-innen")]
-    assert set(rows["Jahr"]) == {2019}
+    assert set(rows["Jahr"]) == {2021}
     shown = table.loc[("unemployment_rate", "foreign")]
+    by_ags = rows.set_index("AGS")
     for ags in units:
-        assert rows.set_index("AGS").loc[ags, "Wert"] == shown[ags]
-    refs = store.references("unemployment_rate", 2019, "foreign").set_index("region")
+        if ags == "05916":
+            assert math.isnan(shown[ags]) and math.isnan(by_ags.loc[ags, "Wert"])
+            assert by_ags.loc[ags, "Hinweis"] == "keine Daten"
+        else:
+            assert by_ags.loc[ags, "Wert"] == shown[ags]
+    refs = fixture_store.references("unemployment_rate", 2021, "foreign").set_index("region")
     for ags, ref in refs.iterrows():
         assert rows.set_index("AGS").loc[ags, "Wert"] == ref["value"]
 
@@ -133,3 +142,12 @@ def test_file_stem_is_safe_and_german():
     assert export.file_stem("Vergleich Mülheim an der Ruhr / 2019") == "vergleich_muelheim_an_der_ruhr_2019"
     assert export.file_stem("../../etc") == "etc"
     assert export.file_stem("") == "daten"
+
+
+def test_a_derived_or_secondary_value_says_so_in_the_download(fixture_store):
+    frame = fixture_store.series("unemployed", ["RVR", fixtures.SECONDARY_ONLY[0]])
+    back = _read_csv(export.to_csv(export.tidy(frame, fixture_store.catalogue)))
+    quality = back.set_index(["AGS", "Jahr"])["Qualität"]
+    assert quality[("RVR", 2019)] == "eigene Berechnung aus amtlichen Werten"
+    assert quality[(fixtures.SECONDARY_ONLY[0], fixtures.SECONDARY_ONLY[2])] == "Sekundärquelle"
+    assert "eigene Berechnungen" in " ".join(export.attribution_lines(export.sources(back)))

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from integrationsregion import geometry
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 LEVELS = list(geometry.LEVELS)
 REFERENCE_FILES = {"kreis": "ruhr_kreise.geojson", "gemeinde": "ruhr_gemeinden.geojson"}
@@ -117,7 +117,7 @@ def test_coordinates_are_rounded(level):
 
 
 def test_source_note_names_producer_licence_and_attribution():
-    note = (geometry.GEO_DIR / "SOURCE.md").read_text(encoding="utf-8")
+    note = (geometry.geo_dir() / "SOURCE.md").read_text(encoding="utf-8")
     for needed in (
         "BKG",
         "VG250",

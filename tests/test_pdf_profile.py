@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from integrationsregion import compare, pdf_profile
+from integrationsregion import pdf_profile
+from integrationsregion.views import steckbrief
 
 pytestmark = pytest.mark.unit
 
@@ -31,9 +32,12 @@ def reference_rows(name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def profiles(store):
-    """`compare.steckbrief` once per unit (the Gemeinden of a Kreis share it)."""
-    return cache(lambda ags: compare.steckbrief(store, ags))
+def pdf_of(store):
+    """The PDF for a place, the page's profile computed once per region shown (Gemeinden share their Kreis')."""
+    profile = cache(lambda shown: steckbrief.profile(store, shown))
+    return lambda ags: pdf_profile.steckbrief_pdf(
+        store, ags, profile(steckbrief.resolve(store, ags).shown.ags)
+    )
 
 
 def pdf_text(data: bytes) -> tuple[PdfReader, str]:
@@ -46,7 +50,7 @@ def german(value: str) -> str:
     return value.replace(".", ",")
 
 
-def test_unit_pdf_is_a4_with_the_official_rates_references_and_sources(store, profiles):
+def test_unit_pdf_is_a4_with_the_official_rates_references_and_sources(store, pdf_of):
     rates = {
         (r["ags"], r["year"]): r["value"]
         for r in reference_rows("arbeitsmarkt.csv")
@@ -54,7 +58,7 @@ def test_unit_pdf_is_a4_with_the_official_rates_references_and_sources(store, pr
     }
     checked = 0
     for unit in store.regions.units():
-        reader, text = pdf_text(pdf_profile.steckbrief_pdf(store, unit.ags, profiles(unit.ags)))
+        reader, text = pdf_text(pdf_of(unit.ags))
         box = reader.pages[0].mediabox
         assert (round(float(box.width), 1), round(float(box.height), 1)) == (
             round(A4_POINTS[0], 1),
@@ -78,28 +82,37 @@ def test_unit_pdf_is_a4_with_the_official_rates_references_and_sources(store, pr
     assert checked >= 10, "too few units could be checked against the reference data"
 
 
-def test_every_gemeinde_gets_a_pdf_that_says_what_it_shows(store, profiles):
+def test_every_gemeinde_gets_a_pdf_that_says_what_it_shows(store, pdf_of):
     gemeinden = [r for r in reference_rows("rvr_gebiete.csv") if r["level"] == "gemeinde"]
+    own_values = {
+        (r["ags"], r["indicator"], r["nationality"], r["year"]): r["value"]
+        for r in reference_rows("ergaenzung.csv")
+        if r["level"] == "gemeinde" and r["unit"] == "persons"
+    }
     assert len(gemeinden) == 53
+    checked = 0
     for ref in gemeinden:
         ags = ref["ags"]
-        place = store.regions[ags]
-        _, text = pdf_text(pdf_profile.steckbrief_pdf(store, ags, profiles(place.parent_ags)))
+        _, text = pdf_text(pdf_of(ags))
         assert f"Steckbrief {ref['name']}" in text and f"Gemeinde · AGS {ags}" in text
-        own = (store.observations["region"] == ags).sum()
-        if ref["kreis_ags"] == ags[:5] and store.regions[ref["kreis_ags"]].kind == "kreisfreie_stadt":
+        if store.regions[ref["kreis_ags"]].kind == "kreisfreie_stadt":
             assert "Gemeinde und Kreis sind dasselbe Gebiet" in text
-        elif own:
-            assert f"nur {own} Werte auf Gemeindeebene" in text
-        else:
-            assert "keine Werte auf Gemeindeebene vor" in text
-            assert f"gelten für den Kreis {ref['kreis_name']}" in text
+            continue
+        shown = store.profile(ags)
+        if shown.empty:
+            assert "keine Werte auf Gemeindeebene vor" in text and ref["kreis_name"] in text
+            continue
+        assert "Werte auf Gemeindeebene nur aus älteren Jahren" in text
+        for row in shown.to_dict("records"):
+            key = (ags, row["indicator"], row["breakdown"], str(int(row["year"])))
+            if key in own_values:
+                number = f"{int(own_values[key]):,}".replace(",", ".")
+                assert f"{ref['name']}: {number} Personen ({key[3]};" in text, key
+                checked += 1
+    assert checked >= 10, "too few Gemeinde values could be checked against the reference data"
 
 
-def test_stand_and_snapshot_dates_read_as_german_dates():
-    assert pdf_profile.german_date("2021-08-17") == "17.08.2021"
-    assert pdf_profile.german_date("2025-04") == "04.2025"
-    assert pdf_profile.german_date(float("nan")) == "nicht angegeben"
+def test_snapshot_date_reads_as_a_german_date():
     manifest = {"vintages": {"a": "2020-12-13", "b": "2026-02-26"}, "last_refreshed": {}}
     assert pdf_profile.snapshot_date(manifest).endswith("26.02.2026")
     manifest["last_refreshed"] = {"a": "2026-11-30T08:00:00+00:00"}

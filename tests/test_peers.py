@@ -1,12 +1,15 @@
-"""Default peers: standardised Euclidean distance on size and foreign share, latest common year."""
+"""Default peers: standardised Euclidean distance on size and foreign share, latest common year (fixture)."""
 
 from __future__ import annotations
 
 import math
 
 import pandas as pd
+import pytest
 
 from integrationsregion import peers
+
+pytestmark = pytest.mark.unit
 
 
 def _toy() -> pd.DataFrame:
@@ -40,21 +43,23 @@ def test_target_without_data_has_no_peers():
     assert peers.nearest(_toy(), "E") == []
 
 
-def test_default_peers_use_the_latest_common_year(store):
-    choice = peers.default_peers(store, "05513")
-    years = set(store.years("population", "total")) & set(store.years("foreign_share", "foreign"))
+def test_default_peers_use_the_latest_common_year(fixture_store):
+    choice = peers.default_peers(fixture_store, "05513")
+    years = set(fixture_store.years("population", "total")) & set(
+        fixture_store.years("foreign_share", "foreign")
+    )
     assert choice.year == max(years)
     assert len(choice.peers) == peers.DEFAULT_COUNT
     assert "05513" not in choice.peers
-    assert set(choice.peers) <= {r.ags for r in store.regions.units()}
+    assert set(choice.peers) <= {r.ags for r in fixture_store.regions.units()}
     distances = [choice.distances[a] for a in choice.peers]
     assert distances == sorted(distances)
 
 
-def test_default_peers_are_the_closest_units_recomputed_from_the_store(store):
-    choice = peers.default_peers(store, "05913")
-    pop = store.cross_section("population", choice.year, "total").set_index("region")["value"]
-    share = store.cross_section("foreign_share", choice.year, "foreign").set_index("region")["value"]
+def test_default_peers_are_the_closest_units_recomputed_from_the_store(fixture_store):
+    choice = peers.default_peers(fixture_store, "05913")
+    pop = fixture_store.cross_section("population", choice.year, "total").set_index("region")["value"]
+    share = fixture_store.cross_section("foreign_share", choice.year, "foreign").set_index("region")["value"]
     sd_pop, sd_share = pop.std(ddof=0), share.std(ddof=0)
     dist = {
         a: math.hypot((pop[a] - pop["05913"]) / sd_pop, (share[a] - share["05913"]) / sd_share)
@@ -65,6 +70,6 @@ def test_default_peers_are_the_closest_units_recomputed_from_the_store(store):
     assert list(choice.peers) == expected
 
 
-def test_every_unit_gets_peers(store):
-    for unit in store.regions.units():
-        assert len(peers.default_peers(store, unit.ags).peers) == peers.DEFAULT_COUNT
+def test_every_unit_gets_peers(fixture_store):
+    for unit in fixture_store.regions.units():
+        assert len(peers.default_peers(fixture_store, unit.ags).peers) == peers.DEFAULT_COUNT

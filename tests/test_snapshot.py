@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import errno
 import hashlib
+import os
 
 import pandas as pd
 import pytest
 
 from integrationsregion import cli, reference_build
 from integrationsregion.catalogue import Catalogue
-from integrationsregion.paths import shared_reference_dir
+from integrationsregion.derive import derive
 from integrationsregion.regions import RegionRegistry
 from integrationsregion.snapshot import (
     OBSERVATIONS,
@@ -20,7 +22,9 @@ from integrationsregion.snapshot import (
     validate,
     write_snapshot_atomic,
 )
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, shared_reference_dir
+
+pytestmark = pytest.mark.snapshot
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +77,23 @@ def test_press_and_party_sources_are_flagged_secondary(observations):
     assert observations.loc[press, "source_label"].str.contains("Sekundärquelle").all()
 
 
-def test_derived_values_say_so(observations):
-    derived = observations[observations["note"].str.lower().str.startswith("derived")]
-    assert len(derived) > 0
-    assert (derived["quality"].isin(["derived", "secondary"])).all()
-    assert (
-        derived.loc[derived["quality"] == "derived", "source_label"].str.contains("eigene Berechnung").all()
-    )
+def test_values_computed_here_say_so(observations):
+    computed = observations[observations["note_source"].str.lower().str.startswith("derived")]
+    assert len(computed) > 0
+    assert (computed["quality"].isin(["derived", "secondary"])).all()
+    derived = observations[observations["quality"] == "derived"]
+    assert (derived["formula"].str.strip() != "").all()
+    assert derived["source_label"].str.lower().str.contains("eigene berechnung").all()
+    assert derived["attribution"].str.contains("eigene Berechnungen").all()
+
+
+def test_sums_of_rounded_destatis_cells_are_not_labelled_official(observations):
+    destatis_12531 = observations[observations["table_code"] == "12531-0043"]
+    assert len(destatis_12531) > 0
+    assert (destatis_12531["quality"] == "derived").all()
+    assert destatis_12531["rounding"].isin(["sum_of_rounded", "zero_from_rounding"]).all()
+    zeros = destatis_12531[destatis_12531["value"] == 0]
+    assert (zeros["rounding"] == "zero_from_rounding").all()
 
 
 def test_same_figure_from_two_sources_keeps_the_official_one_and_records_the_other(observations):
@@ -99,27 +113,50 @@ def test_mixed_reference_dates_stay_apart(observations):
     assert len(in_2016) == len(set(in_2016["ref_date"])) > 1
 
 
-def test_rebuild_from_shared_reference_equals_committed_snapshot():
+def test_every_reference_value_is_in_the_snapshot_or_recorded_as_superseded():
     reference = shared_reference_dir()
     if reference is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/reference fehlt: die Drift-Prüfung braucht die Referenzdaten")
         pytest.skip("../shared/reference is not beside this checkout; drift check needs it")
-    regions_bytes, observations_bytes = reference_build.snapshot_bytes(reference)
-    assert regions_bytes == (DATA_DIR / "regions.csv").read_bytes()
-    assert observations_bytes == (DATA_DIR / OBSERVATIONS).read_bytes()
-    assert read_manifest(DATA_DIR)["sha256"] == hashlib.sha256(observations_bytes).hexdigest()
+    assert reference_build.drift_problems(reference, DATA_DIR) == []
+    assert (
+        read_manifest(DATA_DIR)["sha256"]
+        == hashlib.sha256((DATA_DIR / OBSERVATIONS).read_bytes()).hexdigest()
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda df: df.assign(region=df["region"].where(df.index != 0, "99999")), "unknown region"),
+        (lambda df: df.assign(region=df["region"].where(df.index != 0, "99999")), "Unbekanntes Gebiet"),
         (
             lambda df: df.assign(indicator=df["indicator"].where(df.index != 0, "made_up")),
-            "unknown indicator",
+            "Unbekannter Indikator",
         ),
-        (lambda df: pd.concat([df, df.iloc[[0]]]), "duplicate key"),
-        (lambda df: df.assign(value=df["value"].where(df["unit"] != "percent", 140.0)), "outside 0–100"),
-        (lambda df: df.assign(source_url=df["source_url"].where(df.index != 3, "")), "without source_url"),
+        (lambda df: pd.concat([df, df.iloc[[0]]]), "Doppelter Schlüssel"),
+        (lambda df: df.assign(value=df["value"].where(df["unit"] != "percent", 140.0)), "außerhalb 0–100"),
+        (lambda df: df.assign(source_url=df["source_url"].where(df.index != 3, "")), "ohne source_url"),
+        (lambda df: df.assign(formula=df["formula"].where(df["quality"] != "derived", "")), "ohne Rechenweg"),
+        (lambda df: df.assign(stand=df["stand"].where(df["stand"] == "", "10.10.2017")), "ist kein Datum"),
+        (
+            lambda df: df.assign(ref_date=df["ref_date"].where(df.index != 0, "2013-12-31")),
+            "passt nicht zum Jahr",
+        ),
+        (lambda df: df.assign(value=df["value"].where(df.index != 0, float("inf"))), "keine endliche Zahl"),
+        (lambda df: df.assign(region=df["region"].replace("05916", "05916000")), "ist die kreisfreie Stadt"),
+        (lambda df: df.assign(value=df["value"].where(df.index != 0, float("nan"))), "keine endliche Zahl"),
+        (lambda df: df[~((df["region"] == "05112") & (df["indicator"] == "population"))], "nur 14 von 15"),
+        (
+            lambda df: df.assign(attribution=df["attribution"].str.replace("; eigene Berechnungen", "")),
+            "ohne Hinweis „eigene Berechnungen“",
+        ),
+        (
+            lambda df: df.assign(
+                rounding=df["rounding"].where(df["rounding"] != "sum_of_rounded", "zero_from_rounding")
+            ),
+            "„gerundet 0“ markiert",
+        ),
     ],
 )
 def test_validation_rejects_bad_snapshots(observations, registry, catalogue, change, message):
@@ -153,3 +190,99 @@ def test_validate_cli_passes_on_committed_data_and_fails_on_bad_data(data_copy, 
     conference.write_text(conference.read_text().replace('"unemployment_rate"', '"no_such_indicator"'))
     assert cli.main(["--data-dir", str(data_copy), "validate"]) == 1
     assert "no_such_indicator" in capsys.readouterr().err
+
+
+def _reference_rows(name: str) -> list[dict]:
+    reference = shared_reference_dir()
+    if reference is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/reference fehlt")
+        pytest.skip("../shared/reference is not beside this checkout")
+    with open(reference / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_supplement_values_are_shown_as_published(observations, registry):
+    """Every official figure of ergaenzung.csv appears verbatim at its unit and reference date."""
+    shown = observations.set_index(["region", "indicator", "breakdown", "year"])
+    for raw in _reference_rows("ergaenzung.csv"):
+        key = (registry.data_ags(raw["ags"]), raw["indicator"], raw["nationality"], int(raw["year"]))
+        rows = shown.loc[[key]] if key in shown.index else None
+        assert rows is not None, key
+        values = set(rows["value"]) | {
+            float(v.split(" laut")[0]) for v in " | ".join(rows["alternatives"]).split(" | ") if " laut" in v
+        }
+        assert float(raw["value"]) in values, (key, raw["value"])
+
+
+def test_supplement_stand_and_reference_dates_are_kept(observations):
+    sv = observations[
+        (observations["indicator"] == "employees_svb_workplace")
+        & (observations["region"] == "05112")
+        & (observations["year"] == 2023)
+    ].iloc[0]
+    assert sv["ref_date"] == "2023-06-30"
+    assert sv["stand"] >= "2024-06-26"
+    block_d = observations[observations["table_code"] == "22811-01-01-4"]
+    assert (block_d["stand"] == "").all()
+    assert block_d["note"].str.contains("Stand nicht angegeben").all()
+
+
+def test_older_asylblg_2019_export_is_only_an_alternative(observations):
+    for raw in _reference_rows("geduldete_kosten.csv"):
+        if raw["indicator"] == "asylblg_recipients" and raw["year"] == "2019" and len(raw["ags"]) == 5:
+            row = observations[
+                (observations["region"] == raw["ags"])
+                & (observations["indicator"] == "asylblg_recipients")
+                & (observations["year"] == 2019)
+            ].iloc[0]
+            assert row["table_code"] == "22811-01-01-4"
+            assert f"{float(raw['value']):g} laut" in row["alternatives"]
+
+
+def test_every_gemeinde_has_at_least_five_indicators(observations, registry):
+    per_region = observations.groupby("region")["indicator"].nunique()
+    for gemeinde in registry.municipalities():
+        assert per_region.get(registry.data_ags(gemeinde.ags), 0) >= 5, gemeinde.name
+    assert not set(observations["region"]) & {
+        g.ags for g in registry.municipalities() if registry.data_ags(g.ags) != g.ags
+    }
+
+
+def test_unemployment_rate_is_complete_in_every_published_year(observations, registry, catalogue):
+    ind = catalogue["unemployment_rate"]
+    units = {r.ags for r in registry.units()}
+    for breakdown in ind.breakdowns:
+        rows = observations[
+            (observations["indicator"] == ind.id)
+            & (observations["breakdown"] == breakdown)
+            & observations["region"].isin(units)
+        ]
+        never = set(ind.unpublished_years.get(breakdown, ()))
+        for year in range(2015, 2026):
+            have = set(rows.loc[rows["year"] == year, "region"])
+            assert (have == units) != (year in never), (breakdown, year, len(have))
+
+
+def test_ruhr_sv_2024_keeps_the_unstated_reference_date(observations):
+    published = observations[
+        (observations["region"] == "RVR")
+        & (observations["indicator"] == "employees_svb_workplace")
+        & (observations["quality"] == "secondary")
+        & (observations["year"] == 2024)
+    ]
+    assert list(published["ref_date"]) == ["2024"]
+
+
+def test_drift_check_names_a_lost_reference_value(data_copy, observations, registry, catalogue):
+    reference = shared_reference_dir()
+    if reference is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/reference fehlt")
+        pytest.skip("../shared/reference is not beside this checkout")
+    lost = (observations["region"] == "05916") & (observations["indicator"] == "sgb2_recipients")
+    lost &= observations["year"] == observations.loc[lost, "year"].min()
+    write_snapshot_atomic(derive(observations[~lost], catalogue, registry), data_copy, registry, catalogue)
+    problems = reference_build.drift_problems(reference, data_copy)
+    assert len(problems) == 1 and "05916/sgb2_recipients" in problems[0]
+    assert cli.main(["--data-dir", str(data_copy), "validate", "--reference", str(reference)]) == 1

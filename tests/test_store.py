@@ -1,4 +1,4 @@
-"""The store answers the pages' questions from the real committed snapshot."""
+"""The store answers the pages' questions; checked on the fixture snapshot built in code."""
 
 from __future__ import annotations
 
@@ -7,83 +7,110 @@ import math
 import pytest
 
 from integrationsregion.store import UnknownSelection
+from tests import fixtures, properties
+
+pytestmark = pytest.mark.unit
 
 
-def test_cross_section_lists_all_15_units_and_keeps_gaps(store):
-    cs = store.cross_section("unemployment_rate", 2017, "foreign")
-    assert len(cs) == 15
-    assert cs["value"].isna().all()  # 2017 foreigners' rate is not published at Kreis level
-    full = store.cross_section("unemployment_rate", 2019, "foreign")
-    assert full["value"].notna().all()
-    assert full["source_label"].str.contains("13211-02-05-4").all()
+def test_the_fixture_snapshot_has_every_property_a_user_relies_on(fixture_store, fixture_dir):
+    properties.assert_store_properties(fixture_store, fixture_dir)
 
 
-def test_cross_section_value_matches_the_reference_row(store):
-    obs = store.observations
-    row = obs[
-        (obs["region"] == "05513")
-        & (obs["indicator"] == "unemployment_rate")
-        & (obs["breakdown"] == "foreign")
-        & (obs["year"] == 2019)
-    ].iloc[0]
-    cs = store.cross_section("unemployment_rate", 2019, "foreign").set_index("region")
-    assert cs.loc["05513", "value"] == row["value"]
+def test_a_gap_year_stays_a_gap(fixture_store):
+    gap = fixtures.GAP_YEAR
+    assert gap not in fixture_store.years("unemployment_rate", "total")
+    before, after = gap - 1, gap + 1
+    assert {before, after} <= set(fixture_store.years("unemployment_rate", "total"))
+    series = fixture_store.series("unemployment_rate", ["05513"], "total")
+    assert gap not in set(series["year"])  # no row: a chart leaves the gap open
+    cs = fixture_store.cross_section("unemployment_rate", gap, "total")
+    assert len(cs) == 15 and cs["value"].isna().all()  # every unit listed, none with a made-up value
 
 
-def test_references_give_ruhr_nrw_germany_where_they_exist(store):
-    refs = store.references("unemployed", 2019, "total")
-    assert list(refs["region"]) == ["RVR", "05", "DG"]
-    assert refs.set_index("region").loc["RVR", "quality"] == "derived"
-    assert list(store.references("unemployment_rate", 2019, "total")["region"]) == ["05", "DG"]
+def test_a_single_missing_unit_is_no_data_not_zero(fixture_store):
+    cs = fixture_store.cross_section("unemployment_rate", 2021, "foreign").set_index("region")
+    assert math.isnan(cs.loc["05916", "value"])  # Herne
+    assert cs["value"].drop("05916").notna().all()
+    assert fixture_store.value("05916", "unemployment_rate", 2021, "foreign") is None
 
 
-def test_years_only_lists_years_with_unit_data(store):
-    years = store.years("unemployment_rate", "foreign")
-    assert 2017 not in years and 2018 not in years and 2019 in years
-    assert 2021 not in store.years("unemployment_rate", "total")
+def test_references_are_ruhr_nrw_germany_in_that_order_where_they_exist(fixture_store):
+    assert list(fixture_store.references("unemployed", 2019)["region"]) == ["RVR"]
+    assert list(fixture_store.references("unemployment_rate", 2019)["region"]) == ["05", "DG"]  # no Ruhr rate
+    assert fixture_store.references("unemployment_rate", 2019, "foreign").empty
 
 
-def test_series_keeps_gaps_as_missing_years(store):
-    series = store.series("unemployment_rate", ["05513", "05916"], "foreign")
-    gelsenkirchen = series[series["region"] == "05513"]
-    assert 2017 not in set(gelsenkirchen["year"])
-    assert list(series["region"].unique()) == ["05513", "05916"]
+def test_a_derived_value_is_labelled_derived(fixture_store):
+    ruhr = fixture_store.value("RVR", "unemployed", 2019)
+    assert ruhr["quality"] == "derived"
+    assert "eigene Berechnung" in ruhr["source_label"] and "eigene Berechnungen" in ruhr["attribution"]
+    units = fixture_store.cross_section("unemployed", 2019)["value"]
+    assert ruhr["value"] == units.sum()
 
 
-def test_one_shown_value_per_year_prefers_official_and_latest_date(store):
-    obs = store.observations
-    nrw = obs[(obs["region"] == "05") & (obs["indicator"] == "tolerated_persons")]
-    assert nrw["year"].is_unique
-    shown_2016 = nrw[nrw["year"] == 2016].iloc[0]
-    assert shown_2016["quality"] == "official"
+def test_official_beats_secondary_and_a_secondary_value_says_so(fixture_store):
+    ags, indicator, year = fixtures.BOTH_QUALITIES
+    assert fixture_store.value(ags, indicator, year)["quality"] == "official"
+    ags, indicator, year = fixtures.SECONDARY_ONLY
+    only = fixture_store.value(ags, indicator, year)
+    assert only["quality"] == "secondary" and "Sekundärquelle" in only["source_label"]
+    # no Ruhr sum where a unit has only a secondary value
+    assert fixture_store.value("RVR", indicator, year) is None
 
 
-def test_rank_orders_the_15_units_by_value(store):
-    cs = store.cross_section("unemployment_rate", 2019, "total").dropna(subset=["value"])
-    top = cs.sort_values("value", ascending=False).iloc[0]["region"]
-    assert store.rank(top, "unemployment_rate", 2019) == (1, 15)
+def test_rank_follows_the_polarity_and_names_it(fixture_store):
+    cs = fixture_store.cross_section("unemployment_rate", 2019).dropna(subset=["value"])
+    lowest = cs.sort_values("value").iloc[0]["region"]
+    rank = fixture_store.rank(lowest, "unemployment_rate", 2019)
+    assert (rank.position, rank.of) == (1, 15)
+    assert rank.text == "Rang 1 von 15 (Rang 1 = niedrigster Wert)"
+    pop = fixture_store.cross_section("population", 2019).dropna(subset=["value"])
+    largest = pop.sort_values("value").iloc[-1]["region"]
+    assert fixture_store.rank(largest, "population", 2019).wording == "Rang 1 = höchster Wert"
 
 
-def test_profile_has_latest_values_ranks_and_references(store):
-    profile = store.profile("05513").set_index(["indicator", "breakdown"])
-    ur = profile.loc[("unemployment_rate", "foreign")]
-    assert ur["year"] == max(store.years("unemployment_rate", "foreign"))
-    assert 1 <= ur["rank"] <= ur["ranked"] <= 15
-    assert not math.isnan(ur["ref_05"])
+def test_no_rank_when_fewer_than_ten_units_have_a_value(fixture_store):
+    for ags in fixtures.FEW_UNITS:
+        assert fixture_store.rank(ags, "pupils_foreign_share", 2019, "foreign") is None
+    assert fixture_store.rank("05916", "unemployment_rate", 2021, "foreign") is None  # no value itself
+    assert fixture_store.rank("05112", "unemployment_rate", 2021, "foreign").of == 14
 
 
-def test_coverage_matrix_shows_gaps(store):
-    cov = store.coverage(["unemployment_rate"])
-    assert cov.loc[("unemployment_rate", "foreign", "05513"), 2017] == 0
-    assert cov.loc[("unemployment_rate", "foreign", "05513"), 2019] == 1
+def test_latest_is_the_row_in_force(fixture_store):
+    assert fixture_store.latest("05", "fluag_flat_rate_month_kreisfrei")["year"] == 2023
+    assert fixture_store.latest("05", "fluag_flat_rate_month_kreisfrei", until=2022)["year"] == 2021
+    assert fixture_store.latest("05", "fluag_flat_rate_month_kreisfrei", until=2020) is None
 
 
-def test_provenance_names_table_stand_and_url(store):
-    prov = store.provenance("05513", "unemployment_rate", 2019, "foreign")
-    assert prov["table_code"] == "13211-02-05-4"
-    assert prov["stand"] == "2021-08-17"
-    assert prov["portal_url"].startswith("https://www.regionalstatistik.de/")
-    assert store.provenance("05513", "unemployment_rate", 2017, "foreign") is None
+def test_profile_has_latest_values_ranks_and_references(fixture_store):
+    profile = fixture_store.profile("05513").set_index(["indicator", "breakdown"])
+    rate = profile.loc[("unemployment_rate", "total")]
+    assert rate["year"] == max(fixture_store.years("unemployment_rate", "total"))
+    assert 1 <= rate["rank"] <= rate["ranked"] == 15
+    assert rate["rank_wording"] == "Rang 1 = niedrigster Wert"
+    assert rate["ref_05"] == fixture_store.value("05", "unemployment_rate", int(rate["year"]))["value"]
+    assert math.isnan(profile.loc[("pupils_foreign_share", "foreign"), "rank"])  # too few units ranked
+    assert set(profile.index.get_level_values("indicator")) <= {
+        i.id for i in fixture_store.catalogue.all() if i.kind == "statistic"
+    }
+
+
+def test_a_gemeinde_has_its_own_rows_or_none(fixture_store):
+    assert list(fixture_store.region_rows("05170008")["indicator"]) == ["population"]
+    assert fixture_store.region_rows("05170044").empty
+
+
+def test_provenance_names_table_stand_and_link(fixture_store):
+    prov = fixture_store.provenance("05513", "unemployment_rate", 2019, "total")
+    assert prov["table_code"] == "T-unemployment_rate"
+    assert prov["stand"] and prov["portal_url"].startswith("https://")
+    assert fixture_store.provenance("05513", "unemployment_rate", fixtures.GAP_YEAR, "total") is None
+
+
+def test_licences_list_every_line_once(fixture_store):
+    lic = fixture_store.licences()
+    assert not lic.duplicated(["licence", "attribution"]).any()
+    assert lic["indicators"].sum() >= len({i.id for i in fixture_store.catalogue.all()})
 
 
 @pytest.mark.parametrize(
@@ -93,8 +120,9 @@ def test_provenance_names_table_stand_and_url(store):
         (lambda s: s.cross_section("unemployment_rate", 2019, "martian"), "Aufschlüsselung"),
         (lambda s: s.series("unemployment_rate", ["12345"]), "Gebietsschlüssel"),
         (lambda s: s.profile("12345"), "Gebietsschlüssel"),
+        (lambda s: s.region_rows("12345"), "Gebietsschlüssel"),
     ],
 )
-def test_unknown_selections_raise_a_german_message(store, call, message):
+def test_unknown_selections_raise_a_german_message(fixture_store, call, message):
     with pytest.raises(UnknownSelection, match=message):
-        call(store)
+        call(fixture_store)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion.live.scenes import load_tour
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 TOUR = load_tour(REPO_DIR / "data" / "live" / "tour.json")
 

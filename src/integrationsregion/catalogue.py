@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.loading import read_toml, reading
+from integrationsregion.settings import get_settings
 
 UNIT_LABELS = {
     "percent": "%",
@@ -17,6 +17,7 @@ UNIT_LABELS = {
     "eur_per_person_year": "Euro je Person und Jahr",
     "eur_per_person_month": "Euro je Person und Monat",
     "eur_per_person": "Euro je Person",
+    "per_1000": "je 1.000 Einwohner",
 }
 BREAKDOWN_LABELS = {
     "total": "insgesamt",
@@ -26,8 +27,14 @@ BREAKDOWN_LABELS = {
     "afghanistan": "Staatsangehörige Afghanistans",
     "iraq": "Staatsangehörige des Irak",
 }
-POLARITIES = ("higher_better", "lower_better", "neutral")
-KINDS = ("statistic", "parameter", "statement")
+
+
+@dataclass(frozen=True)
+class Polarity:
+    """What a direction of an indicator means in words: its label and how a ranking reads."""
+
+    label: str
+    rank: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,17 @@ class Indicator:
     attribution: str
     sources: tuple[Source, ...]
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    # Comparable figures (computed by derive.py): a rate is `rate_of` (numerator indicator) in breakdown
+    # `rate_of_breakdown`, divided by `denominator` in `denominator_breakdown`, times `factor`.
+    rate_of: str = ""
+    rate_of_breakdown: str = "total"
+    denominator: str = ""
+    denominator_breakdown: str = "total"
+    factor: int = 100
+    summable: bool = False
+    """A count whose values over the 15 units add up to a Ruhr total."""
+    unpublished_years: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Per breakdown, years the source never published for Kreise (not missing data)."""
 
     @property
     def unit_label(self) -> str:
@@ -67,6 +85,10 @@ class Indicator:
     def format(self, value: float | None) -> str:
         """The value in German notation with its unit, or "keine Daten"."""
         return format_value(value, self.unit, self.decimals)
+
+
+NO_DATA = "keine Daten"
+"""How a gap reads everywhere: a missing value is never 0 and never left blank without words."""
 
 
 def format_number(value: float, decimals: int) -> str:
@@ -78,33 +100,53 @@ def format_number(value: float, decimals: int) -> str:
 def format_value(value: float | None, unit: str, decimals: int) -> str:
     """A value with its unit in German notation; missing values read "keine Daten"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "keine Daten"
+        return NO_DATA
     number = format_number(value, decimals)
     return f"{number} %" if unit == "percent" else f"{number} {UNIT_LABELS[unit]}"
 
 
 class Catalogue:
-    """All indicators and the theme labels, in file order."""
+    """All indicators with the labels of their themes, polarities and kinds, in file order."""
 
-    def __init__(self, themes: dict[str, str], indicators: list[Indicator]):
+    def __init__(
+        self,
+        themes: dict[str, str],
+        indicators: list[Indicator],
+        polarities: dict[str, Polarity],
+        kinds: dict[str, str],
+    ):
         self.themes = themes
+        self.polarities = polarities
+        self.kinds = kinds
         self._by_id = {i.id: i for i in indicators}
         if len(self._by_id) != len(indicators):
             raise ValueError("duplicate indicator id in catalogue")
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> Catalogue:
-        raw = tomllib.loads((data_dir / "indicators.toml").read_text(encoding="utf-8"))
+    def load(cls, data_dir: Path | None = None) -> Catalogue:
+        path = (data_dir or get_settings().snapshot_dir) / "indicators.toml"
+        raw = read_toml(path)
+        with reading(path):
+            return cls._from_toml(raw)
+
+    @classmethod
+    def _from_toml(cls, raw: dict) -> Catalogue:
         indicators = [
             Indicator(
-                **{k: v for k, v in item.items() if k not in ("sources", "breakdowns", "caveats")},
+                **{
+                    k: v
+                    for k, v in item.items()
+                    if k not in ("sources", "breakdowns", "caveats", "unpublished_years")
+                },
                 breakdowns=tuple(item["breakdowns"]),
+                unpublished_years={b: tuple(y) for b, y in item.get("unpublished_years", {}).items()},
                 sources=tuple(Source(**s) for s in item["sources"]),
                 caveats=tuple(item.get("caveats", ())),
             )
             for item in raw["indicator"]
         ]
-        return cls(raw["themes"], indicators)
+        polarities = {k: Polarity(**v) for k, v in raw["polarities"].items()}
+        return cls(raw["themes"], indicators, polarities, raw["kinds"])
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self._by_id
@@ -126,11 +168,11 @@ class Catalogue:
             where = f"indicator {i.id}"
             if i.theme not in self.themes:
                 found.append(f"{where}: unknown theme {i.theme!r}")
-            if i.kind not in KINDS:
+            if i.kind not in self.kinds:
                 found.append(f"{where}: unknown kind {i.kind!r}")
             if i.unit not in UNIT_LABELS:
                 found.append(f"{where}: unknown unit {i.unit!r}")
-            if i.polarity not in POLARITIES:
+            if i.polarity not in self.polarities:
                 found.append(f"{where}: unknown polarity {i.polarity!r}")
             for b in i.breakdowns:
                 if b not in BREAKDOWN_LABELS:
@@ -138,6 +180,8 @@ class Catalogue:
             for attr in ("title", "short", "definition", "licence", "attribution", "reference_period"):
                 if not getattr(i, attr).strip():
                     found.append(f"{where}: missing {attr}")
+            if i.rate_of and (i.rate_of not in self._by_id or i.denominator not in self._by_id):
+                found.append(f"{where}: rate of an unknown indicator")
             if not i.sources or not all(s.publisher and s.url for s in i.sources):
                 found.append(f"{where}: missing source (publisher and URL)")
         return found

@@ -1,4 +1,4 @@
-"""Questions of the Steckbrief, Vergleich and Daten & Methodik pages, answered from the store.
+"""Questions of the Steckbrief and Vergleich pages, answered from the store.
 
 Pure (no Streamlit): pages compose, this module computes. Values are only ever read from the
 snapshot; gaps stay NaN ("keine Daten"), nothing is averaged or filled.
@@ -7,17 +7,15 @@ snapshot; gaps stay NaN ("keine Daten"), nothing is averaged or filled.
 from __future__ import annotations
 
 import math
-import re
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS, UNIT_LABELS, Indicator, format_number
-from integrationsregion.regions import GERMANY, NRW, REFERENCES, RUHR
+from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Indicator, format_number
+from integrationsregion.regions import NRW, REFERENCES, RUHR
 from integrationsregion.store import Store
 
 # units for which comparing a unit with Ruhr/NRW/Germany is meaningful (rates, not counts)
-RATE_UNITS = ("percent", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
-REFERENCE_NAMES = {RUHR: "Ruhr", NRW: "NRW", GERMANY: "Deutschland"}
+RATE_UNITS = ("percent", "per_1000", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
 PROVENANCE_COLUMNS = [
     "quality",
     "publisher",
@@ -33,14 +31,14 @@ PROVENANCE_COLUMNS = [
 
 
 # ---------------------------------------------------------------------- indicators offered
-def unit_indicators(store: Store) -> list[tuple[str, str]]:
-    """(indicator, breakdown) pairs of statistics with values for the 15 units, catalogue order."""
+def unit_indicators(store: Store, level: str = "kreis") -> list[tuple[str, str]]:
+    """(indicator, breakdown) pairs of statistics with values for the areas of `level`, catalogue order."""
     pairs = []
     for ind in store.catalogue.all():
         if ind.kind != "statistic":
             continue
         for breakdown in ind.breakdowns:
-            if store.years(ind.id, breakdown):
+            if store.years(ind.id, breakdown, level=level):
                 pairs.append((ind.id, breakdown))
     return pairs
 
@@ -156,8 +154,17 @@ def comparison_year(store: Store, indicator: str, breakdown: str, units: list[st
     return int(rows["year"].max()) if len(rows) else None
 
 
+def area_values(store: Store, indicator: str, breakdown: str, year: int, areas: list[str]) -> pd.DataFrame:
+    """The chosen areas (Kreise or Gemeinden) in one year, in the given order, indexed by region; gaps NaN."""
+    rows = store.series(indicator, areas, breakdown)
+    out = rows[rows["year"] == year].set_index("region").reindex(areas)
+    out["name"] = [store.regions.name(a) for a in areas]
+    out.index.name = "region"
+    return out
+
+
 def comparison_table(
-    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None
+    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None, level: str = "kreis"
 ) -> pd.DataFrame:
     """Rows = statistics × breakdown; columns = year, the units' values and Ruhr/NRW/DE.
 
@@ -166,12 +173,12 @@ def comparison_table(
     """
     years = years or {}
     out = []
-    for indicator, breakdown in unit_indicators(store):
+    for indicator, breakdown in unit_indicators(store, level):
         ind = store.catalogue[indicator]
         year = years.get((indicator, breakdown)) or comparison_year(store, indicator, breakdown, units)
         if year is None:
             continue
-        cs = store.cross_section(indicator, year, breakdown).set_index("region")
+        cs = area_values(store, indicator, breakdown, year, units)
         refs = store.references(indicator, year, breakdown).set_index("region")
         shown = pd.concat([cs.loc[units, ["value", "source_label"]], refs[["value", "source_label"]]])
         row = {
@@ -185,16 +192,16 @@ def comparison_table(
         row |= {a: cs.loc[a, "value"] for a in units}
         row |= {a: (refs.loc[a, "value"] if a in refs.index else math.nan) for a in REFERENCES}
         labels = sorted(set(shown.dropna(subset=["value"])["source_label"]))
-        row["Quelle"] = "; ".join(labels) if labels else "keine Daten"
+        row["Quelle"] = "; ".join(labels) if labels else NO_DATA
         out.append(row)
     return pd.DataFrame(out)
 
 
 def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: list[str]) -> pd.DataFrame:
     """The chosen units and Ruhr/NRW/DE for one indicator and year, with provenance (gaps NaN)."""
-    cs = store.cross_section(indicator, year, breakdown).set_index("region").loc[units].reset_index()
+    cs = area_values(store, indicator, breakdown, year, units).reset_index()
     refs = store.references(indicator, year, breakdown)
-    refs = refs.assign(name=refs["region"].map(REFERENCE_NAMES))
+    refs = refs.assign(name=refs["region"].map(store.regions.display_name))
     frame = pd.concat([cs, refs], ignore_index=True)
     frame["indicator"], frame["breakdown"], frame["year"] = indicator, breakdown, year
     frame["role"] = ["Auswahl" if a == units[0] else "Vergleich" for a in units] + ["Referenz"] * len(refs)
@@ -202,120 +209,14 @@ def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: 
 
 
 def long_table(
-    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None
+    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None, level: str = "kreis"
 ) -> pd.DataFrame:
     """The comparison table as long rows (one per value) with provenance, for downloads."""
-    table = comparison_table(store, units, years)
+    table = comparison_table(store, units, years, level)
     frames = []
     for row in table.to_dict("records"):
         frames.append(chart_frame(store, row["indicator"], row["breakdown"], int(row["Jahr"]), units))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-# ---------------------------------------------------------------------- Daten & Methodik
-def catalogue_table(store: Store) -> pd.DataFrame:
-    """One row per indicator: definition, unit, sources, table codes, Stand, licence, caveats."""
-    obs = store.observations
-    rows = []
-    for ind in store.catalogue.all():
-        mine = obs[obs["indicator"] == ind.id]
-        stands = sorted({s for s in mine["stand"] if s})
-        tables = [s.table for s in ind.sources if s.table]
-        rows.append(
-            {
-                "id": ind.id,
-                "Indikator": ind.title,
-                "Thema": store.catalogue.themes[ind.theme],
-                "Art": {"statistic": "Statistik", "parameter": "Parameter", "statement": "Aussage"}[ind.kind],
-                "Definition": ind.definition,
-                "Einheit": ind.unit_label,
-                "Aufschlüsselungen": ", ".join(BREAKDOWN_LABELS[b] for b in ind.breakdowns),
-                "Quelle": "; ".join(s.publisher for s in ind.sources),
-                "Tabelle": ", ".join(dict.fromkeys(tables)),
-                "Stand": ", ".join(stands) if stands else "–",
-                "Jahre": ", ".join(str(y) for y in sorted(set(mine["year"]))) or "keine Daten",
-                "Lizenz": ind.licence,
-                "Hinweise": " ".join(ind.caveats),
-                "Link": ind.sources[0].url if ind.sources else "",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def search(table: pd.DataFrame, text: str) -> pd.DataFrame:
-    """Rows whose title, definition, table code, source or id contain every word of `text`."""
-    words = [w for w in re.split(r"\s+", text.strip().lower()) if w]
-    if not words:
-        return table
-    hay = (
-        table[["id", "Indikator", "Definition", "Tabelle", "Quelle", "Thema"]]
-        .astype(str)
-        .agg(" ".join, axis=1)
-        .str.lower()
-    )
-    mask = pd.Series(True, index=table.index)
-    for w in words:
-        mask &= hay.str.contains(w, regex=False)
-    return table[mask]
-
-
-QUALITY_MARKS = {"official": "●", "derived": "◐", "secondary": "○"}
-
-
-def coverage_grid(store: Store, indicator: str, breakdown: str) -> pd.DataFrame:
-    """Regions (15 units, then Ruhr/NRW/DE) × years: a quality mark where a value exists, "–" else."""
-    obs = store.observations
-    rows = obs[(obs["indicator"] == indicator) & (obs["breakdown"] == breakdown)]
-    years = store.any_years(indicator, breakdown)
-    regions = [r.ags for r in store.regions.units()] + list(REFERENCES)
-    grid = pd.DataFrame("–", index=regions, columns=[str(y) for y in years])
-    for rec in rows.itertuples(index=False):
-        if rec.region in grid.index:
-            grid.loc[rec.region, str(rec.year)] = QUALITY_MARKS.get(rec.quality, "●")
-    grid.index = [store.regions.name(a) if a not in REFERENCE_NAMES else REFERENCE_NAMES[a] for a in regions]
-    grid.index.name = "Gebiet"
-    return grid
-
-
-def coverage_overview(store: Store) -> pd.DataFrame:
-    """Indicator × breakdown × year: how many of the 15 units have a value ("–" when none)."""
-    units = {r.ags for r in store.regions.units()}
-    obs = store.observations
-    obs = obs[obs["region"].isin(units)]
-    counts = obs.groupby(["indicator", "breakdown", "year"]).size().unstack("year")
-    out = []
-    for indicator, breakdown in counts.index:
-        ind = store.catalogue[indicator]
-        row = {"Indikator": label(ind, breakdown), "id": indicator, "breakdown": breakdown}
-        for year in counts.columns:
-            n = counts.loc[(indicator, breakdown), year]
-            row[str(year)] = "–" if _missing(n) else f"{int(n)}/{len(units)}"
-        out.append(row)
-    order = {i.id: n for n, i in enumerate(store.catalogue.all())}
-    return (
-        pd.DataFrame(out).sort_values("id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    )
-
-
-def licence_lines(store: Store) -> pd.DataFrame:
-    """All distinct licence and attribution lines in the snapshot, with their publishers."""
-    obs = store.observations
-    grouped = (
-        obs.groupby(["licence", "attribution"])
-        .agg(
-            publisher=("publisher", lambda s: "; ".join(sorted(set(s)))),
-            indicators=("indicator", "nunique"),
-        )
-        .reset_index()
-    )
-    return grouped.rename(
-        columns={
-            "licence": "Lizenz",
-            "attribution": "Namensnennung",
-            "publisher": "Herausgeber",
-            "indicators": "Indikatoren",
-        }
-    )
 
 
 def _missing(value: object) -> bool:

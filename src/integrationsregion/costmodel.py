@@ -1,7 +1,7 @@
 """Estimate ("Schätzung") of what a Ruhr unit pays for Geduldete that the Land NRW does not reimburse.
 
-Pure functions, no Streamlit. Rules and amounts come from the snapshot's parameter rows (region 05:
-`fluag_*`, `cost_per_person_year_actual*`) and `data/fluag_rules.toml` (which rule was in force when);
+Pure functions, no Streamlit. Amounts come from the store's parameter rows (region 05: `fluag_*`,
+`cost_per_person_year_actual*`), which rule was in force when from the rule book (`fluag_rules.py`);
 everything else is an input the user sees and can change. Model (../shared/reference/geduldete_kosten.md §5):
 
 2017–2020 (three-month window):
@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from integrationsregion.catalogue import format_number
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.fluag_rules import RuleBook
+from integrationsregion.regions import NRW
+from integrationsregion.store import Store
 
-NRW = "05"
 COUNT_INDICATORS = ("rejected_protection_status_with_duldung", "tolerated_persons")
 STATEMENT_INDICATORS = ("unreimbursed_cost_statement", "unreimbursed_cost_statement_all_refugees")
 MONTHS = 12
@@ -46,6 +45,7 @@ class Amount:
     value: float
     unit: str
     year: int
+    ref_date: str
     quality: str
     source_label: str
     url: str
@@ -126,27 +126,10 @@ class Estimate:
 # --------------------------------------------------------------------------------------------- rules
 
 
-def load_rule_file(data_dir: Path = DATA_DIR) -> dict:
-    return tomllib.loads((data_dir / "fluag_rules.toml").read_text(encoding="utf-8"))
-
-
-def supported_years(data_dir: Path = DATA_DIR) -> list[int]:
-    raw = load_rule_file(data_dir)
-    return sorted({y for r in raw["regime"] for y in range(r["from_year"], r["to_year"] + 1)})
-
-
-def amount(observations: pd.DataFrame, indicator: str, year: int, region: str = NRW) -> Amount | None:
-    """The parameter row in force in `year`: the latest row of `indicator` with a year ≤ `year`."""
-    rows = observations[
-        (observations["indicator"] == indicator)
-        & (observations["region"] == region)
-        & (observations["year"] <= year)
-        & observations["value"].notna()
-    ]
-    if rows.empty:
-        return None
-    row = rows.sort_values("year").iloc[-1]
-    return _amount(row)
+def amount(store: Store, indicator: str, year: int, region: str = NRW) -> Amount | None:
+    """The parameter in force in `year`: the latest value of `indicator` with a year ≤ `year`."""
+    row = store.latest(region, indicator, until=year)
+    return None if row is None else _amount(row)
 
 
 def _amount(row: pd.Series) -> Amount:
@@ -157,6 +140,7 @@ def _amount(row: pd.Series) -> Amount:
         value=float(row["value"]),
         unit=str(row["unit"]),
         year=int(row["year"]),
+        ref_date=str(row["ref_date"]),
         quality=str(row["quality"]),
         source_label=str(row["source_label"]),
         url="" if pd.isna(url) else str(url),
@@ -164,19 +148,18 @@ def _amount(row: pd.Series) -> Amount:
     )
 
 
-def rules_for(year: int, kreisfrei: bool, observations: pd.DataFrame, data_dir: Path = DATA_DIR) -> Rules:
+def rules_for(year: int, kreisfrei: bool, store: Store, book: RuleBook) -> Rules:
     """The rule in force in `year`; raises UnsupportedYear outside the documented years."""
-    raw = load_rule_file(data_dir)
-    regime = next((r for r in raw["regime"] if r["from_year"] <= year <= r["to_year"]), None)
+    regime = book.regime(year)
     if regime is None:
-        years = supported_years(data_dir)
+        years = book.years
         raise UnsupportedYear(
             f"Für {year} ist keine FlüAG-Regel hinterlegt (dokumentiert: {years[0]}–{years[-1]})."
         )
     sources = tuple((s["title"], s["url"]) for s in regime["sources"])
 
     def need(indicator: str, at: int) -> Amount:
-        found = amount(observations, indicator, at)
+        found = amount(store, indicator, at)
         if found is None:
             raise UnsupportedYear(f"Im Datenstand fehlt der Parameter {indicator} für {at}.")
         return found
@@ -193,7 +176,7 @@ def rules_for(year: int, kreisfrei: bool, observations: pd.DataFrame, data_dir: 
             sources=sources,
         )
     flat = regime["flat_rate_kreisfrei"] if kreisfrei else regime["flat_rate_kreisangehoerig"]
-    compensation = amount(observations, regime["compensation"], year)
+    compensation = amount(store, regime["compensation"], year)
     if compensation is not None and compensation.year != year:
         compensation = None  # the statewide amount is set per year; no carrying forward
     return Rules(
@@ -297,47 +280,29 @@ def estimate(rules: Rules, inputs: Inputs) -> Estimate:
 # --------------------------------------------------------------------------------------------- inputs from data
 
 
-def person_counts(observations: pd.DataFrame, region: str, year: int) -> list[Amount]:
+def person_counts(store: Store, region: str, year: int) -> list[Amount]:
     """Counts of Geduldete for a unit and year in the snapshot (official first, then secondary)."""
-    rows = observations[
-        (observations["region"] == region)
-        & (observations["year"] == year)
-        & observations["indicator"].isin(COUNT_INDICATORS)
-        & observations["value"].notna()
-    ]
-    order = {i: n for n, i in enumerate(COUNT_INDICATORS)}
-    rows = rows.sort_values("indicator", key=lambda s: s.map(order))
-    return [_amount(r) for _, r in rows.iterrows()]
+    rows = (store.value(region, indicator, year) for indicator in COUNT_INDICATORS)
+    return [_amount(row) for row in rows if row is not None]
 
 
-def cost_anchors(
-    observations: pd.DataFrame, region: str, kreisfrei: bool, data_dir: Path = DATA_DIR
-) -> list[Amount]:
+def cost_anchors(store: Store, region: str, kreisfrei: bool, book: RuleBook) -> list[Amount]:
     """Yearly cost per person from the Lenk survey: the unit's own, kreisfreie Städte (if kreisfrei), NRW."""
-    spec = load_rule_file(data_dir)["cost_anchor"]
-    found: list[Amount] = []
+    spec = book.cost_anchor
     candidates = [(spec["unit"], region)]
     if kreisfrei:
         candidates.append((spec["kreisfrei"], NRW))
     candidates.append((spec["nrw"], NRW))
-    for indicator, where in candidates:
-        rows = observations[
-            (observations["indicator"] == indicator)
-            & (observations["region"] == where)
-            & observations["value"].notna()
-        ]
-        if len(rows):
-            found.append(_amount(rows.sort_values("year").iloc[-1]))
-    return list(dict.fromkeys(found))
+    rows = (store.latest(where, indicator) for indicator, where in candidates)
+    return list(dict.fromkeys(_amount(row) for row in rows if row is not None))
 
 
-def cost_statements(observations: pd.DataFrame, region: str) -> pd.DataFrame:
+def cost_statements(store: Store, region: str) -> pd.DataFrame:
     """Published cost statements (secondary) of the unit and of NRW-wide bodies, newest first."""
-    rows = observations[
-        observations["indicator"].isin(STATEMENT_INDICATORS) & observations["region"].isin([region, NRW])
-    ].copy()
-    rows["quote"] = rows["note"].map(quoted_phrase)
-    rows["bound"] = rows["note"].map(bound_label)
+    rows = pd.concat([store.indicator_rows(i) for i in STATEMENT_INDICATORS], ignore_index=True)
+    rows = rows[rows["region"].isin([region, NRW])].copy()
+    rows["quote"] = rows["note_source"].map(quoted_phrase)
+    rows["bound"] = rows["note_source"].map(bound_label)
     rows["own"] = rows["region"] == region
     return rows.sort_values(["own", "year"], ascending=[False, False]).reset_index(drop=True)
 

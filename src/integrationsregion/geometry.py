@@ -19,7 +19,7 @@ import geopandas as gpd
 import shapely
 
 from integrationsregion import atomic
-from integrationsregion.paths import DATA_DIR, REPO_DIR
+from integrationsregion.settings import get_settings
 
 Level = Literal["kreis", "gemeinde"]
 LEVELS: tuple[Level, ...] = ("kreis", "gemeinde")
@@ -43,8 +43,13 @@ ATTRIBUTION_HTML = f'© <a href="{ATTRIBUTION_URL}">GeoBasis-DE / BKG</a> (Daten
 STATIC_URL_PREFIX = "app/static/geo"
 """Streamlit serves `static/` at `app/static/` (relative, so a `server.baseUrlPath` keeps working)."""
 
-GEO_DIR = DATA_DIR / "geo"
-STATIC_GEO_DIR = REPO_DIR / "static" / "geo"
+STATIC_GEO_DIR = Path("static") / "geo"
+"""Where Streamlit serves the layers from: `static/` beside `app.py`, the working directory of the app."""
+
+
+def geo_dir(data_dir: Path | None = None) -> Path:
+    """The snapshot's boundary folder (default: the configured snapshot directory)."""
+    return (data_dir or get_settings().snapshot_dir) / "geo"
 
 
 # --------------------------------------------------------------------------------------------- loading
@@ -53,7 +58,7 @@ STATIC_GEO_DIR = REPO_DIR / "static" / "geo"
 def layer_path(level: Level, *, static: bool = False) -> Path:
     """The shipped GeoJSON file of a level (`static=True`: the copy Streamlit serves)."""
     _check_level(level)
-    return (STATIC_GEO_DIR if static else GEO_DIR) / LAYER_FILES[level]
+    return (STATIC_GEO_DIR.absolute() if static else geo_dir()) / LAYER_FILES[level]
 
 
 def load_layer(level: Level) -> dict:
@@ -99,17 +104,18 @@ def _check_level(level: str) -> None:
 # --------------------------------------------------------------------------------------------- registry
 
 
-def expected_units(level: Level, data_dir: Path = DATA_DIR) -> dict[str, str]:
+def expected_units(level: Level, data_dir: Path | None = None) -> dict[str, str]:
     """AGS -> name of the units a layer must contain, in registry order.
 
     Reads `data/regions.csv`; before it exists, `../shared/reference/rvr_gebiete.csv` (same AGS).
     """
     _check_level(level)
+    data_dir = data_dir or get_settings().snapshot_dir
     registry = data_dir / "regions.csv"
     if registry.is_file():
         rows = _read_csv(registry)
     else:
-        fallback = REPO_DIR.parent / "shared" / "reference" / "rvr_gebiete.csv"
+        fallback = Path.cwd().parent / "shared" / "reference" / "rvr_gebiete.csv"
         if not fallback.is_file():
             raise FileNotFoundError(f"neither {registry} nor {fallback} exists")
         rows = _read_csv(fallback)

@@ -2,27 +2,26 @@
 
 Per indicator: the latest value with year and Stand, rank among the 15 units, Ruhr/NRW/Deutschland of the same
 year, the comparison wording, a small bar chart (unit against the references, rates only) and the latest run of
-the series; at the end every source with its licence and attribution, and the snapshot's date. A Gemeinde shows
-its own values where the snapshot has any and says plainly that the rest is its Kreis.
+the series; at the end every source with its licence and attribution, and the snapshot's date. What is shown
+for a Gemeinde, and the note that says so, come from the Steckbrief page's view model (`views.steckbrief`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 from fpdf import FPDF
 
 from integrationsregion import compare
-from integrationsregion.catalogue import format_value
+from integrationsregion import formatting as fmt
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
+from integrationsregion.views import steckbrief as model
 
 REFERENCE_LABELS = {RUHR: "Ruhr", NRW: "NRW", GERMANY: "Deutschland"}
-NOT_STATED = "nicht angegeben"
 APP_NAME = "Integrationsregion Ruhr"
 
 # layout (mm) and colours (RGB)
@@ -41,50 +40,19 @@ VERDICT_COLOURS = {"better": (26, 127, 55), "worse": (192, 57, 43)}
 REPLACEMENTS = str.maketrans({"\u2009": " ", "\u202f": " ", "\u2011": "-", "≥": ">=", "≤": "<=", "→": "->"})
 
 
-@dataclass(frozen=True)
-class Subject:
-    """Whose profile the PDF shows: the place asked for and the unit (Kreis/kreisfreie Stadt) profiled."""
-
-    place: Region
-    unit: Region
-    own_values: pd.DataFrame
-    """A Gemeinde's own values in the snapshot (empty for a unit)."""
-
-
 def _text(value: object) -> str:
     return str(value).translate(REPLACEMENTS).encode("cp1252", errors="replace").decode("cp1252")
-
-
-def german_date(value: object) -> str:
-    """ISO date or month as German text ("17.08.2021", "04.2025"); missing: "nicht angegeben"."""
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
-    parts = text.split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return f"{parts[2]}.{parts[1]}.{parts[0]}"
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        return f"{parts[1]}.{parts[0]}"
-    return text or NOT_STATED
 
 
 def snapshot_date(manifest: dict) -> str:
     """The snapshot's date: its last refresh, else the newest Stand of the tables it was built from."""
     refreshed = [str(v)[:10] for v in manifest.get("last_refreshed", {}).values() if v]
     if refreshed:
-        return f"zuletzt aktualisiert am {german_date(max(refreshed))}"
+        return f"zuletzt aktualisiert am {fmt.stand(max(refreshed))}"
     vintages = [str(v)[:10] for v in manifest.get("vintages", {}).values() if v]
     if vintages:
-        return f"aufgebaut aus Tabellen mit Stand bis {german_date(max(vintages))}"
-    return NOT_STATED
-
-
-def subject(store: Store, ags: str) -> Subject:
-    """The place and the unit whose profile stands for it (a Gemeinde's Kreis)."""
-    place = store.regions[ags]
-    if place.level != "gemeinde":
-        return Subject(place, place, store.observations.iloc[0:0])
-    unit = store.regions[place.parent_ags]
-    own = store.observations[store.observations["region"] == place.ags]
-    return Subject(place, unit, own.sort_values(["indicator", "breakdown", "year"]))
+        return f"aufgebaut aus Tabellen mit Stand bis {fmt.stand(max(vintages))}"
+    return fmt.STAND_MISSING
 
 
 class _Document(FPDF):
@@ -118,17 +86,19 @@ class _Document(FPDF):
 
 
 def _value(row: pd.Series, column: str = "value") -> str:
-    value = row[column]
-    return format_value(None if pd.isna(value) else float(value), row["unit"], int(row["decimals"]))
+    return fmt.value(row[column], row["unit"], int(row["decimals"]))
 
 
 def _indicator_lines(row: pd.Series, unit_name: str) -> list[tuple[str, float, str, tuple[int, int, int]]]:
     """The text of one indicator block: (text, size, style, colour) per paragraph."""
-    stand = german_date(row["stand"])
+    stand = fmt.stand(row["stand"])
     rank = f" · Rang {int(row['rank'])} von {int(row['ranked'])}" if pd.notna(row["rank"]) else ""
+    shown_refs = [RUHR] if row["is_count"] else list(REFERENCE_LABELS)  # no NRW/DE totals beside counts
     refs = " · ".join(
-        f"{label} {_value(row, f'ref_{ags}')}" if pd.notna(row[f"ref_{ags}"]) else f"{label}: keine Daten"
-        for ags, label in REFERENCE_LABELS.items()
+        f"{REFERENCE_LABELS[ags]} {_value(row, f'ref_{ags}')}"
+        if pd.notna(row[f"ref_{ags}"])
+        else f"{REFERENCE_LABELS[ags]}: keine Daten"
+        for ags in shown_refs
     )
     lines = [
         (row["label"], 9.5, "B", INK),
@@ -164,7 +134,7 @@ def _bars(pdf: _Document, row: pd.Series, unit_short: str, top: float) -> float:
         pdf.set_fill_color(*colour)
         pdf.rect(CHART_X + label_w, y + 0.3, max(bar_w * abs(value) / largest, 0.3), BAR_H - 0.6, style="F")
         pdf.set_xy(CHART_X + label_w + bar_w + 0.5, y)
-        pdf.cell(value_w, BAR_H, _text(format_value(value, row["unit"], int(row["decimals"]))))
+        pdf.cell(value_w, BAR_H, _text(fmt.value(value, row["unit"], int(row["decimals"]))))
     return len(items) * (BAR_H + 0.8)
 
 
@@ -178,8 +148,8 @@ def _sparkline(pdf: _Document, row: pd.Series, top: float) -> float:
     pdf.set_font("helvetica", size=6)
     pdf.set_text_color(*MUTED)
     caption = (
-        f"Verlauf {years[0]}–{years[-1]}: {format_value(values[0], row['unit'], decimals)} "
-        f"bis {format_value(values[-1], row['unit'], decimals)}"
+        f"Verlauf {years[0]}–{years[-1]}: {fmt.value(values[0], row['unit'], decimals)} "
+        f"bis {fmt.value(values[-1], row['unit'], decimals)}"
     )
     pdf.multi_cell(CHART_W, 2.8, _text(caption), align="L", new_x="LEFT", new_y="NEXT")
     line_top = pdf.get_y() + 0.5
@@ -212,39 +182,7 @@ def _indicator_block(pdf: _Document, row: pd.Series, unit: Region) -> None:
     pdf.line(MARGIN, pdf.get_y() - 1.2, 210 - MARGIN, pdf.get_y() - 1.2)
 
 
-def _gemeinde_section(pdf: _Document, store: Store, who: Subject) -> None:
-    place, unit = who.place, who.unit
-    if unit.kind == "kreisfreie_stadt":
-        pdf.write_lines(
-            f"{place.name} ist eine kreisfreie Stadt: Gemeinde und Kreis sind dasselbe Gebiet. "
-            f"Gezeigt wird der Steckbrief der kreisfreien Stadt {unit.name} (AGS {unit.ags})."
-        )
-        return
-    if who.own_values.empty:
-        pdf.write_lines(
-            f"Für die Gemeinde {place.name} liegen im Datenbestand keine Werte auf Gemeindeebene vor "
-            "(die amtlichen Tabellen dieses Dashboards reichen bis zur Kreisebene). Die folgenden Angaben "
-            f"gelten für den Kreis {unit.name} (AGS {unit.ags}), nicht für die Gemeinde allein.",
-            style="B",
-        )
-        return
-    pdf.write_lines(
-        f"Für die Gemeinde {place.name} liegen nur {len(who.own_values)} Werte auf Gemeindeebene vor "
-        f"(unten zuerst). Alle übrigen Angaben gelten für den Kreis {unit.name} (AGS {unit.ags}).",
-        style="B",
-    )
-    pdf.ln(1)
-    for rec in who.own_values.to_dict("records"):
-        ind = store.catalogue[rec["indicator"]]
-        pdf.write_lines(
-            f"{compare.label(ind, rec['breakdown'])}: {ind.format(rec['value'])} ({int(rec['year'])}; "
-            f"Stand {german_date(rec['stand'])}) · Quelle: {rec['source_label']}",
-            size=8,
-        )
-
-
-def _sources_section(pdf: _Document, profile: pd.DataFrame, own: pd.DataFrame) -> None:
-    rows = pd.concat([profile, own], ignore_index=True) if len(own) else profile
+def _sources_section(pdf: _Document, rows: pd.DataFrame) -> None:
     sources = (
         rows[["source_label", "publisher", "licence", "attribution", "source_url"]]
         .fillna("")
@@ -274,21 +212,19 @@ def steckbrief_pdf(
 ) -> bytes:
     """The Steckbrief of a unit or Gemeinde `ags` as an A4 PDF.
 
-    `profile` is `compare.steckbrief` of the profiled unit (the Gemeinde's Kreis), if the caller has it."""
-    who = subject(store, ags)
-    unit = who.unit
-    profile = (compare.steckbrief(store, unit.ags) if profile is None else profile).copy()
-    if len(profile):
-        profile["decimals"] = [store.catalogue[i].decimals for i in profile["indicator"]]
+    `profile` is `views.steckbrief.profile` of the region shown for `ags`, if the caller has it."""
+    place = model.resolve(store, ags)
+    picked, shown = place.picked, place.shown
+    rows = model.profile(store, shown.ags) if profile is None else profile
     created = created or date.today()
 
-    pdf = _Document(f"{APP_NAME} · Steckbrief {who.place.name} · erstellt am {created:%d.%m.%Y}")
-    pdf.set_title(_text(f"Steckbrief {who.place.name}"))
+    pdf = _Document(f"{APP_NAME} · Steckbrief {picked.name} · erstellt am {created:%d.%m.%Y}")
+    pdf.set_title(_text(f"Steckbrief {picked.name}"))
     pdf.set_author(APP_NAME)
     pdf.add_page()
-    pdf.write_lines(f"Steckbrief {who.place.name}", size=18, style="B")
-    kind = "Gemeinde" if who.place.level == "gemeinde" else who.place.kind_label
-    pdf.write_lines(f"{kind} · AGS {who.place.ags}", size=10, colour=MUTED)
+    pdf.write_lines(f"Steckbrief {picked.name}", size=18, style="B")
+    kind = "Gemeinde" if picked.level == "gemeinde" else picked.kind_label
+    pdf.write_lines(f"{kind} · AGS {picked.ags}", size=10, colour=MUTED)
     pdf.ln(1)
     pdf.write_lines(
         f"Datenstand: Snapshot {snapshot_date(store.manifest)} · PDF erstellt am {created:%d.%m.%Y}",
@@ -296,32 +232,34 @@ def steckbrief_pdf(
         colour=MUTED,
     )
     pdf.write_lines(
-        "Je Indikator der jüngste Wert mit Jahr und Stand der Quelle, Rang 1 = höchster Wert unter den 15 Kreisen "
-        "und kreisfreien Städten mit Wert, Ruhr/NRW/Deutschland aus demselben Jahr. Vergleiche nur bei Quoten "
-        "und Anteilen. Fehlende Werte heißen „keine Daten“; nichts ist geschätzt oder aufgefüllt.",
+        "Je Indikator der jüngste Wert mit Jahr und Stand der Quelle; Rang 1 = höchster Wert unter den 15 Kreisen "
+        "und kreisfreien Städten (nur wo mindestens 10 einen Wert haben); Ruhr/NRW/Deutschland aus demselben Jahr, "
+        "bei Zählwerten nur die Ruhr-Summe. Vergleiche nur bei Quoten und Anteilen. Fehlende Werte heißen "
+        "„keine Daten“; nichts ist geschätzt oder aufgefüllt.",
         size=8,
         colour=MUTED,
     )
     pdf.ln(2)
-    if who.place.level == "gemeinde":
-        _gemeinde_section(pdf, store, who)
+    if place.note:
+        pdf.write_lines(place.note, style="B")
         pdf.ln(2)
-    if profile.empty:
-        pdf.write_lines(f"Für {unit.name} liegen keine Werte vor.", style="B")
+    if rows.empty:
+        pdf.write_lines(f"Für {shown.name} liegen keine Werte vor.", style="B")
     themes = store.catalogue.themes
-    order = ["bevoelkerung", *(t for t in themes if t != "bevoelkerung")]
+    order = [model.CONTEXT_THEME, *(t for t in themes if t != model.CONTEXT_THEME)]
     for theme_id in order:
-        rows = profile[profile["theme"] == theme_id] if len(profile) else profile
-        if rows.empty:
+        part = rows[rows["theme"] == theme_id] if len(rows) else rows
+        if part.empty:
             continue
         if pdf.get_y() + 45 > pdf.page_break_trigger:
             pdf.add_page()
         pdf.ln(1)
         pdf.write_lines(themes[theme_id], size=13, style="B", colour=UNIT_BLUE)
         pdf.ln(1)
-        for _, row in rows.iterrows():
-            _indicator_block(pdf, row, unit)
-    _sources_section(pdf, profile, who.own_values)
+        for _, row in part.iterrows():
+            _indicator_block(pdf, row, shown)
+    if len(rows):
+        _sources_section(pdf, rows)
     return bytes(pdf.output())
 
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from integrationsregion import atomic
 from integrationsregion.catalogue import Catalogue
+from integrationsregion.derive import derive, is_computed_here, publication, with_change_note
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region, RegionRegistry
-from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK, to_csv_bytes, write_snapshot_atomic
+from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK, ROUNDINGS, write_snapshot_atomic
 
-REFERENCE_FILES = ("bildung_bevoelkerung.csv", "arbeitsmarkt.csv", "geduldete_kosten.csv")
+REFERENCE_FILES = ("bildung_bevoelkerung.csv", "arbeitsmarkt.csv", "geduldete_kosten.csv", "ergaenzung.csv")
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -51,6 +51,7 @@ AGGREGATES = [
     Region(NRW, "Nordrhein-Westfalen", "NRW", "aggregat", "aggregat", ""),
     Region(GERMANY, "Deutschland", "Deutschland", "aggregat", "aggregat", ""),
 ]
+RECOMPUTED = "wird von derive.py neu berechnet"
 SHORT_NAMES = {
     "05117": "Mülheim a. d. R.",
     "05170": "Kr. Wesel",
@@ -144,16 +145,13 @@ def german_date(iso: str) -> str:
 
 
 def classify(row: dict, rules: dict) -> dict:
-    """Provenance columns of one reference row."""
+    """Provenance columns of one reference row (quality, formula and rounding come later)."""
     rule = next(r for r in rules["publisher"] if r.pattern.search(row["source_publisher"]))
-    derived = row["note"].lower().startswith("derived")
-    quality = "derived" if derived and rule.quality == "official" else rule.quality
     table = m[1] if (m := TABLE_CODE.search(row["source_table"])) else ""
-    official_stand = parse_stand(row["source_table"]) or (
-        parse_stand(row["note"]) if rule.quality == "official" else ""
-    )
-    if not official_stand and rule.quality == "official":
-        official_stand = next(
+    # The supplement states the Stand in a column of its own (empty = none stated).
+    official_stand = iso_date(row["stand"]) if "stand" in row else parse_stand(row["source_table"])
+    if not official_stand and rule.quality == "official" and "stand" not in row:
+        official_stand = parse_stand(row["note"]) or next(
             (
                 d["stand"]
                 for d in rules.get("documented_stand", [])
@@ -166,19 +164,17 @@ def classify(row: dict, rules: dict) -> dict:
         label = f"{rule.label} {table}" if table else f"{rule.label}: {row['source_table']}"
         if official_stand:
             label += f", Stand {german_date(official_stand)}"
-        if derived:
-            label += ", eigene Berechnung"
     else:
         label = f"{row['source_publisher']} (Sekundärquelle)"
     attribution = (
         rule.attribution if rule.quality == "official" else f"Sekundärquelle: {row['source_publisher']}"
     )
     return {
-        "quality": quality,
+        "quality": rule.quality,
         "publisher": row["source_publisher"],
         "source_label": label,
         "table_code": table,
-        "source_title": row["source_table"],
+        "source_title": rules.get("table_titles", {}).get(row["source_table"], row["source_table"]),
         "source_url": row["source_url"],
         "portal_url": portal,
         "stand": official_stand,
@@ -187,43 +183,183 @@ def classify(row: dict, rules: dict) -> dict:
     }
 
 
-def read_reference(reference_dir: Path, rules: dict) -> tuple[pd.DataFrame, dict[str, int]]:
-    """All reference rows as snapshot rows (duplicates not yet resolved), and what was left out."""
+def iso_date(text: str) -> str:
+    """`DD.MM.YYYY` as ISO; empty for anything else."""
+    m = re.fullmatch(DATE, text.strip())
+    return f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}" if m else ""
+
+
+def ref_date_of(raw: dict, year: int) -> str:
+    """The reference date: the explicit `reference_date` column (supplement) or parsed from the note."""
+    stated = raw.get("reference_date")
+    if stated:
+        return iso_date(stated) or str(year)
+    return parse_ref_date(f"{raw['note']} {raw['source_table']}", year)
+
+
+def _matches(rule: dict, ags: str, indicator: str, year: int, publisher: str = "", table: str = "") -> bool:
+    return (
+        rule.get("ags", ags) == ags
+        and rule.get("indicator", indicator) == indicator
+        and rule.get("year", year) == year
+        and year >= rule.get("from_year", year)
+        and rule.get("table", table) == table
+        and re.search(rule.get("publisher_pattern", ""), publisher) is not None
+    )
+
+
+def computed_here(row: dict, catalogue: Catalogue) -> bool:
+    """An official value the reference computed that derive.py computes again (rates, Ruhr sums)."""
+    if row["indicator"] not in catalogue:
+        return False
+    ind = catalogue[row["indicator"]]
+    return (
+        row["quality"] == "official"
+        and row["note_source"].lower().startswith("derived")
+        and (bool(ind.rate_of) or (row["region"] == RUHR and ind.summable))
+    )
+
+
+def explicit_quality(row: dict, rules: dict) -> dict:
+    """Formula, rounding and quality as data: a value computed while reading is `derived`."""
+    derived_note = row["note_source"].lower().startswith("derived")
+    rule = next(
+        (
+            r
+            for r in rules.get("derived_at_source", [])
+            if r.get("indicator", row["indicator"]) == row["indicator"]
+            and r.get("table", row["table_code"]) == row["table_code"]
+            and (derived_note or "table" in r)
+        ),
+        None,
+    )
+    rounding = ""
+    if any(
+        _matches(r, row["region"], row["indicator"], row["year"], table=row["table_code"])
+        for r in rules.get("rounded", [])
+    ):
+        rounding = "rounded_5"
+    if rule is None:
+        if derived_note:
+            where = f"{row['region']}/{row['indicator']}/{row['year']}"
+            raise ValueError(f"no formula for derived reference row {where}")
+        return {"formula": "", "rounding": rounding}
+    rounding = rule["rounding"] or rounding
+    if rounding == "sum_of_rounded" and row["value"] == 0:
+        rounding = "zero_from_rounding"
+    quality = "derived" if row["quality"] == "official" else row["quality"]
+    attribution = with_change_note(row["attribution"]) if quality == "derived" else row["attribution"]
+    label = row["source_label"] + (", eigene Berechnung" if quality == "derived" else "")
+    return {
+        "quality": quality,
+        "formula": rule["formula"],
+        "rounding": rounding,
+        "attribution": attribution,
+        "source_label": label,
+    }
+
+
+def german_note(row: dict, rules: dict) -> str:
+    """The note shown in the app, in German, built from the row's structured facts."""
+    parts = []
+    ref = row["ref_date"]
+    if len(ref) == 10:
+        parts.append(f"Stichtag {german_date(ref)}")
+    elif len(ref) == 7:
+        parts.append(f"Stichtag im Monat {german_date(ref)}")
+    else:
+        parts.append(f"Berichtsjahr {ref}")
+    if row["formula"]:
+        parts.append(f"eigene Berechnung: {row['formula']}")
+    if row["rounding"]:
+        parts.append(ROUNDINGS[row["rounding"]])
+    if row["quality"] == "secondary":
+        parts.append(f"Zahl aus einer Sekundärquelle übernommen ({row['publisher']})")
+    if not row["stand"] and row["quality"] != "secondary":
+        parts.append("Stand nicht angegeben")
+    parts += [
+        n["text"]
+        for n in rules.get("note_de", [])
+        if _matches(n, row["region"], row["indicator"], row["year"])
+    ]
+    return "; ".join(parts) + "."
+
+
+def read_reference(
+    reference_dir: Path, rules: dict, regions: RegionRegistry, catalogue: Catalogue
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """All reference rows as snapshot rows (duplicates not yet resolved, rates and Ruhr sums left to
+    derive.py), and how many rows were left out per reason."""
     rows, left_out = [], {}
     excluded_units = {(e["indicator"], e["unit"]) for e in rules.get("excluded_unit", [])}
+
+    def leave_out(reason: str) -> None:
+        left_out[reason] = left_out.get(reason, 0) + 1
+
     for name in REFERENCE_FILES:
-        with open(reference_dir / name, encoding="utf-8", newline="") as f:
-            for raw in csv.DictReader(f):
-                raw["note"] = raw.get("note") or ""
-                if raw["indicator"] in rules["excluded"] or (raw["indicator"], raw["unit"]) in excluded_units:
-                    left_out[raw["indicator"]] = left_out.get(raw["indicator"], 0) + 1
-                    continue
-                year = int(raw["year"])
-                rows.append(
-                    {
-                        "region": raw["ags"],
-                        "indicator": raw["indicator"],
-                        "breakdown": raw.get("nationality") or "total",
-                        "year": year,
-                        "ref_date": parse_ref_date(f"{raw['note']} {raw['source_table']}", year),
-                        "value": float(raw["value"]),
-                        "unit": rules["units"][raw["unit"]],
-                        "retrieved": "",
-                        "note": raw["note"],
-                        "alternatives": "",
-                    }
-                    | classify(raw, rules)
-                )
-    return pd.DataFrame(rows, columns=COLUMNS), left_out
+        for raw in reference_rows(reference_dir / name):
+            year = int(raw["year"])
+            if raw["indicator"] in rules["excluded"] or (raw["indicator"], raw["unit"]) in excluded_units:
+                leave_out(raw["indicator"])
+                continue
+            if rule := next(
+                (
+                    r
+                    for r in rules.get("excluded_row", [])
+                    if _matches(r, raw["ags"], raw["indicator"], year, raw["source_publisher"])
+                ),
+                None,
+            ):
+                leave_out(rule["reason"])
+                continue
+            ref_date = ref_date_of(raw, year)
+            if any(
+                _matches(r, raw["ags"], raw["indicator"], year) for r in rules.get("ref_date_not_stated", [])
+            ):
+                ref_date = str(year)
+            where = f" (Fundstelle: {raw['where_read']})" if raw.get("where_read") else ""
+            row = {
+                "region": regions.data_ags(raw["ags"]),
+                "indicator": raw["indicator"],
+                "breakdown": raw.get("nationality") or "total",
+                "year": year,
+                "ref_date": ref_date,
+                "value": float(raw["value"]),
+                "unit": rules["units"][raw["unit"]],
+                "mixed_vintage": "",
+                "retrieved": "",
+                "note_source": raw["note"] + where,
+                "alternatives": "",
+            } | classify(raw, rules)
+            if computed_here(row, catalogue):
+                # Kept only until derive.py computes it again; a differing value stays in `alternatives`.
+                row |= {"quality": "derived", "formula": RECOMPUTED, "rounding": ""}
+            else:
+                row |= explicit_quality(row, rules)
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    df["note"] = [german_note(r, rules) for r in df.to_dict("records")]
+    return df.reindex(columns=COLUMNS, fill_value=""), left_out
+
+
+def reference_rows(path: Path) -> list[dict]:
+    """Rows of one reference CSV with an empty note where none is given."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return [r | {"note": r.get("note") or ""} for r in csv.DictReader(f)]
 
 
 def resolve_duplicates(df: pd.DataFrame, rules: dict) -> pd.DataFrame:
-    """One row per key: the best quality (then a quoted official producer, then the newest Stand)
-    wins; the others are kept in `alternatives`."""
+    """One row per key: the best quality (then not superseded, then a quoted official producer, then the
+    newest Stand) wins; the others are kept in `alternatives`."""
     preferred = [re.compile(p) for p in rules["secondary_preferred"]]
-    producer_rank = df["publisher"].map(lambda p: 0 if any(r.search(p) for r in preferred) else 1)
-    df = df.assign(_rank=df["quality"].map(QUALITY_RANK), _producer=producer_rank).sort_values(
-        [*KEY, "_rank", "_producer", "stand"], ascending=[True, True, True, True, True, True, False]
+    superseded = tuple(s["url_prefix"] for s in rules.get("superseded", []))
+    df = df.assign(
+        _rank=df["quality"].map(QUALITY_RANK),
+        _superseded=df["source_url"].str.startswith(superseded) if superseded else False,
+        _producer=df["publisher"].map(lambda p: 0 if any(r.search(p) for r in preferred) else 1),
+    ).sort_values(
+        [*KEY, "_rank", "_superseded", "_producer", "stand"],
+        ascending=[True, True, True, True, True, True, True, False],
     )
     kept = []
     for _, group in df.groupby(KEY, sort=False):
@@ -238,25 +374,30 @@ def resolve_duplicates(df: pd.DataFrame, rules: dict) -> pd.DataFrame:
     return pd.DataFrame(kept)[COLUMNS]
 
 
-def build(reference_dir: Path) -> tuple[list[Region], pd.DataFrame, dict]:
+def build(reference_dir: Path, data_dir: Path) -> tuple[list[Region], pd.DataFrame, dict]:
     """Regions, observations and manifest built from the reference folder (pure, no writes)."""
-    from integrationsregion.paths import REPO_DIR
-
-    rules = load_rules(REPO_DIR / "data")
+    rules = load_rules(data_dir)
     regions = build_regions(reference_dir)
-    raw, left_out = read_reference(reference_dir, rules)
-    observations = resolve_duplicates(raw, rules)
+    registry = RegionRegistry(regions)
+    catalogue = Catalogue.load(data_dir)
+    raw, left_out = read_reference(reference_dir, rules, registry, catalogue)
+    resolved = resolve_duplicates(raw, rules)
+    observations = derive(resolved, catalogue, registry)
     inputs = {
         name: hashlib.sha256((reference_dir / name).read_bytes()).hexdigest()
         for name in (*REFERENCE_FILES, "rvr_gebiete.csv")
     }
-    vintages = observations[observations["stand"] != ""].groupby("source_label")["stand"].max().to_dict()
+    published = observations[(observations["stand"] != "") & ~is_computed_here(observations, catalogue)]
+    vintages = (
+        published.groupby(published["source_label"].map(publication))["stand"].max().to_dict()
+    )  # newest real date per table
     manifest = {
         "built_from": "shared/reference",
         "inputs_sha256": inputs,
         "left_out_rows": left_out,
-        "duplicates_resolved": int(len(raw) - len(observations)),
-        "vintages": {k.split(", Stand")[0]: v for k, v in sorted(vintages.items())},
+        "duplicates_resolved": len(raw) - len(resolved),
+        "vintages": dict(sorted(vintages.items())),
+        "files_sha256": {"regions.csv": hashlib.sha256(regions_csv_bytes(regions)).hexdigest()},
         "last_refreshed": {},
     }
     return regions, observations, manifest
@@ -264,15 +405,42 @@ def build(reference_dir: Path) -> tuple[list[Region], pd.DataFrame, dict]:
 
 def write(reference_dir: Path, data_dir: Path) -> tuple[int, dict]:
     """Build and write regions.csv and the snapshot into data_dir (atomically, validated)."""
-    regions, observations, manifest = build(reference_dir)
+    regions, observations, manifest = build(reference_dir, data_dir)
     registry = RegionRegistry(regions)
     catalogue = Catalogue.load(data_dir)
-    write_snapshot_atomic(observations, data_dir, registry, catalogue, manifest)
-    atomic.replace(data_dir / "regions.csv", regions_csv_bytes(regions))
+    write_snapshot_atomic(
+        observations, data_dir, registry, catalogue, manifest, regions_csv=regions_csv_bytes(regions)
+    )
     return len(observations), manifest
 
 
-def snapshot_bytes(reference_dir: Path) -> tuple[bytes, bytes]:
-    """regions.csv and observations.csv as the build would write them (for drift checks)."""
-    regions, observations, _ = build(reference_dir)
-    return regions_csv_bytes(regions), to_csv_bytes(observations)
+def drift_problems(reference_dir: Path, data_dir: Path) -> list[str]:
+    """Reference values the snapshot lost: each value built from `reference_dir` must be in the
+    snapshot at its key, or be recorded in that key's `alternatives` (superseded by another vintage
+    or recomputed). Deliberately left-out rows are exempt. One German line per problem."""
+    from integrationsregion.snapshot import OBSERVATIONS, read_observations
+
+    rules = load_rules(data_dir)
+    registry = RegionRegistry(build_regions(reference_dir))
+    raw, _ = read_reference(reference_dir, rules, registry, Catalogue.load(data_dir))
+    shown = read_observations(data_dir / OBSERVATIONS).set_index(KEY)
+    problems = []
+    for row in raw.to_dict("records"):
+        key = tuple(row[k] for k in KEY)
+        where = f"{row['region']}/{row['indicator']}/{row['breakdown']}/{row['ref_date']}"
+        if key not in shown.index:
+            problems.append(
+                f"Referenzwert fehlt im Snapshot: {where} = {row['value']:g} ({row['source_url']})"
+            )
+            continue
+        current = shown.loc[key]
+        if (
+            abs(float(current["value"]) - row["value"]) < 1e-9
+            or f"{row['value']:g} laut" in current["alternatives"]
+        ):
+            continue
+        problems.append(
+            f"Referenzwert {where} = {row['value']:g} weicht vom Snapshot ({current['value']:g}) ab "
+            "und ist nicht als Alternative vermerkt"
+        )
+    return problems

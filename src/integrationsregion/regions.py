@@ -6,7 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.loading import reading
+from integrationsregion.settings import get_settings
 
 RUHR = "RVR"
 NRW = "05"
@@ -46,9 +47,13 @@ class RegionRegistry:
             raise ValueError("duplicate AGS in region registry")
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> RegionRegistry:
-        with open(data_dir / "regions.csv", encoding="utf-8", newline="") as f:
-            return cls([Region(**row) for row in csv.DictReader(f)])
+    def load(cls, data_dir: Path | None = None) -> RegionRegistry:
+        path = (data_dir or get_settings().snapshot_dir) / "regions.csv"
+        with reading(path), open(path, encoding="utf-8", newline="") as f:
+            registry = cls([Region(**row) for row in csv.DictReader(f)])
+            for ags in REFERENCES:
+                registry.name(ags)  # KeyError (a missing comparison area) becomes the load error
+            return registry
 
     def __contains__(self, ags: object) -> bool:
         return ags in self._by_ags
@@ -75,8 +80,19 @@ class RegionRegistry:
         """Ruhr, NRW and Germany."""
         return [self._by_ags[a] for a in REFERENCES]
 
+    def data_ags(self, ags: str) -> str:
+        """The key a region's values are stored under: a kreisfreie Stadt's Gemeinde key (`05xxx000`)
+        resolves to its Kreis, so Gemeinde and Kreis share one set of rows."""
+        region = self._by_ags.get(ags)
+        kreisfrei = region is not None and region.level == "gemeinde"
+        if kreisfrei and self._by_ags[region.parent_ags].kind == "kreisfreie_stadt":
+            return region.parent_ags
+        return ags
+
     def name(self, ags: str) -> str:
         return self._by_ags[ags].name
 
-    def short(self, ags: str) -> str:
-        return self._by_ags[ags].short_name
+    def display_name(self, ags: str) -> str:
+        """How a region is named beside others: the short name of a comparison area ("Ruhr"), else the name."""
+        region = self._by_ags[ags]
+        return region.short_name if region.level == "aggregat" else region.name

@@ -13,15 +13,30 @@ from pathlib import Path
 import pandas as pd
 
 from integrationsregion.catalogue import Catalogue, Indicator
-from integrationsregion.paths import DATA_DIR
+from integrationsregion.loading import SnapshotLoadError
 from integrationsregion.regions import REFERENCES, RegionRegistry
-from integrationsregion.snapshot import COLUMNS, OBSERVATIONS, QUALITY_RANK, read_manifest, read_observations
+from integrationsregion.settings import get_settings
+from integrationsregion.snapshot import COLUMNS, QUALITY_RANK, load_checked
 
-SHOWN = ["region", "name", "value", "year", "ref_date", "quality", "source_label", "portal_url"]
+MIN_RANKED = 10
+"""A unit is ranked only when at least this many of the 15 units have a value (else the rank says little)."""
 
 
 class UnknownSelection(ValueError):
     """A page asked for an indicator, region or breakdown that does not exist."""
+
+
+@dataclass(frozen=True)
+class Rank:
+    """A unit's place among the units with a value, worded by the indicator's polarity."""
+
+    position: int
+    of: int
+    wording: str  # e.g. "Rang 1 = niedrigster Wert" (catalogue data)
+
+    @property
+    def text(self) -> str:
+        return f"Rang {self.position} von {self.of} ({self.wording})"
 
 
 @dataclass
@@ -40,11 +55,15 @@ class Store:
         self._years: dict[tuple[str, str, str], list[int]] = {}
 
     @classmethod
-    def load(cls, data_dir: Path = DATA_DIR) -> Store:
-        regions = RegionRegistry.load(data_dir)
-        obs = read_observations(data_dir / OBSERVATIONS)
+    def load(cls, data_dir: Path | None = None) -> Store:
+        """The snapshot in `data_dir` (default: the configured snapshot directory).
+
+        Raises `SnapshotLoadError` (German message naming the problem and how to restore) when any file
+        of the snapshot is missing, unreadable or invalid; nothing is written.
+        """
+        regions, catalogue, obs, manifest = load_checked(data_dir or get_settings().snapshot_dir)
         obs["name"] = obs["region"].map(lambda a: regions[a].name)
-        return cls(_shown_rows(obs), regions, Catalogue.load(data_dir), read_manifest(data_dir))
+        return cls(_shown_rows(obs), regions, catalogue, manifest)
 
     # ------------------------------------------------------------------ checks
     def indicator(self, indicator_id: str) -> Indicator:
@@ -118,15 +137,57 @@ class Store:
         hit = rows[(rows["region"] == region) & (rows["year"] == year)]
         return None if hit.empty else hit.iloc[0]
 
-    def rank(
-        self, region: str, indicator_id: str, year: int, breakdown: str = "total"
-    ) -> tuple[int, int] | None:
-        """Rank of a unit among the 15 units with a value (1 = highest value), and how many were ranked."""
-        cs = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
-        if region not in set(cs["region"]):
+    def rank(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> Rank | None:
+        """Rank of a unit among the 15 units with a value; None without a value or with fewer than 10 ranked.
+
+        Rank 1 is the best value by the indicator's polarity (the lowest where lower is better, else the
+        highest); equal values share a rank.
+        """
+        ind = self.indicator(indicator_id)
+        values = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
+        values = values.set_index("region")["value"]
+        if region not in values.index or len(values) < MIN_RANKED:
             return None
-        ordered = cs.sort_values("value", ascending=False)["region"].tolist()
-        return ordered.index(region) + 1, len(ordered)
+        mine = values[region]
+        better = values < mine if ind.polarity == "lower_better" else values > mine
+        return Rank(int(better.sum()) + 1, len(values), self.catalogue.polarities[ind.polarity].rank)
+
+    def latest(
+        self, region: str, indicator_id: str, breakdown: str = "total", until: int | None = None
+    ) -> pd.Series | None:
+        """The shown row of the latest year (up to `until`, inclusive) with a value, or None."""
+        self._check(indicator_id, breakdown, [region])
+        rows = self._rows(indicator_id, breakdown)
+        rows = rows[rows["region"] == region]
+        if until is not None:
+            rows = rows[rows["year"] <= until]
+        return None if rows.empty else rows.sort_values("year").iloc[-1]
+
+    def indicator_rows(self, indicator_id: str, breakdown: str | None = None) -> pd.DataFrame:
+        """Every shown row of an indicator (all regions and years; one breakdown or all)."""
+        ind = self.indicator(indicator_id)
+        breakdowns = ind.breakdowns if breakdown is None else (breakdown,)
+        if breakdown is not None:
+            self._check(indicator_id, breakdown)
+        frames = [self._rows(indicator_id, b) for b in breakdowns]
+        return pd.concat(frames, ignore_index=True) if frames else self._empty
+
+    def region_rows(self, region: str) -> pd.DataFrame:
+        """Every shown row of one region (e.g. a Gemeinde's own values)."""
+        if region not in self.regions:
+            raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{region}“.")
+        return self.observations[self.observations["region"] == region].reset_index(drop=True)
+
+    def licences(self) -> pd.DataFrame:
+        """Every distinct licence and attribution line with its publishers and how many indicators use it."""
+        return (
+            self.observations.groupby(["licence", "attribution"])
+            .agg(
+                publisher=("publisher", lambda s: "; ".join(sorted(set(s)))),
+                indicators=("indicator", "nunique"),
+            )
+            .reset_index()
+        )
 
     def profile(self, region: str) -> pd.DataFrame:
         """Latest value of every statistic for a region, with rank among the 15 and the references."""
@@ -151,14 +212,17 @@ class Store:
                     "breakdown": breakdown,
                     "year": year,
                     "value": latest["value"],
-                    "rank": ranked[0] if ranked else None,
-                    "ranked": ranked[1] if ranked else None,
+                    "rank": ranked.position if ranked else None,
+                    "ranked": ranked.of if ranked else None,
+                    "rank_wording": ranked.wording if ranked else "",
                     **{f"ref_{r}": refs.get(r) for r in REFERENCES},
                     "quality": latest["quality"],
                     "source_label": latest["source_label"],
                     "portal_url": latest["portal_url"],
                 }
             )
+        if not rows:  # a region without values (e.g. most Gemeinden before the Gemeinde layer)
+            return pd.DataFrame()
         order = {i.id: n for n, i in enumerate(self.catalogue.all())}
         return pd.DataFrame(rows).sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
 
@@ -179,6 +243,14 @@ class Store:
             return None
         keys = [c for c in COLUMNS if c not in ("region", "indicator", "breakdown")]
         return {k: row[k] for k in keys}
+
+
+def try_load(data_dir: Path | None = None) -> Store | SnapshotLoadError:
+    """`Store.load`, returning the load error instead of raising it (for callers that must keep running)."""
+    try:
+        return Store.load(data_dir)
+    except SnapshotLoadError as err:
+        return err
 
 
 def _shown_rows(obs: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from integrationsregion.paths import REPO_DIR
+from tests.conftest import REPO_DIR
 
 SCREENSHOT_DIR = REPO_DIR / "artifacts" / "screenshots"
 LOAD_TIMEOUT_MS = 90_000

@@ -12,7 +12,8 @@ import streamlit as st
 
 from integrationsregion import costmodel
 from integrationsregion.catalogue import format_number
-from integrationsregion.figures.charts import date_text
+from integrationsregion.formatting import day as date_text
+from integrationsregion.regions import NRW
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data
 from integrationsregion.ui.theme import View
@@ -27,14 +28,13 @@ COUNT_LABELS = {
 def _source(a: costmodel.Amount) -> str:
     label = html.escape(a.source_label)
     link = f"[{label}]({a.url})" if a.url else label
-    if "Sekundärquelle" in a.source_label:
+    if a.secondary:
         return link
     return f"{link} ({QUALITY_LABELS.get(a.quality, a.quality)})"
 
 
 def section(view: View) -> None:
-    store = data.store()
-    obs = store.observations
+    store, book = data.store(), data.rule_book()
     st.divider()
     st.header("Schätzung: Kosten für Geduldete ohne Landeserstattung")
     st.markdown(
@@ -50,7 +50,7 @@ def section(view: View) -> None:
         return
     region = store.regions[view.unit]
     kreisfrei = region.kind == "kreisfreie_stadt"
-    years = costmodel.supported_years()
+    years = book.years
     year_key = "geduldete:kosten_jahr"
     if st.session_state.get(year_key) not in years:
         st.session_state[year_key] = view.year if view.year in years else years[-1]
@@ -64,16 +64,16 @@ def section(view: View) -> None:
             help="Dokumentierte Regeln 2017–2024",
         )
         try:
-            rules = costmodel.rules_for(year, kreisfrei, obs)
+            rules = costmodel.rules_for(year, kreisfrei, store, book)
         except costmodel.UnsupportedYear as err:
             st.warning(str(err))
             return
         _rule_box(rules, region.name, kreisfrei)
-        inputs = _inputs(rules, obs, view.unit, year, kreisfrei)
+        inputs = _inputs(rules, view.unit, year, kreisfrei)
         if inputs is not None:
             _result(rules, inputs, region.name)
     with right:
-        _statements(obs, view.unit, region.name)
+        _statements(view.unit, region.name)
 
 
 def _rule_box(rules: costmodel.Rules, name: str, kreisfrei: bool) -> None:
@@ -103,21 +103,16 @@ def _rule_box(rules: costmodel.Rules, name: str, kreisfrei: bool) -> None:
         st.caption(f"{name}: {kind}.")
 
 
-def _inputs(rules: costmodel.Rules, obs, unit: str, year: int, kreisfrei: bool) -> costmodel.Inputs | None:
+def _inputs(rules: costmodel.Rules, unit: str, year: int, kreisfrei: bool) -> costmodel.Inputs | None:
     st.markdown("##### Eingaben")
-    counts = costmodel.person_counts(obs, unit, year)
+    counts = costmodel.person_counts(data.store(), unit, year)
     options = [*range(len(counts)), OWN_INPUT]
 
     def count_label(o: int | str) -> str:
         if o == OWN_INPUT:
             return "eigene Zahl eingeben"
         a = counts[o]
-        day = date_text(
-            obs.loc[
-                (obs["region"] == unit) & (obs["indicator"] == a.indicator) & (obs["year"] == a.year),
-                "ref_date",
-            ].iloc[0]
-        )
+        day = date_text(a.ref_date)
         return f"{format_number(a.value, 0)} – {COUNT_LABELS.get(a.indicator, a.indicator)}, Stichtag {day}"
 
     choice = st.radio(
@@ -146,7 +141,7 @@ def _inputs(rules: costmodel.Rules, obs, unit: str, year: int, kreisfrei: bool) 
         persons = a.value
         st.caption(f"Quelle: {_source(a)}")
 
-    anchors = costmodel.cost_anchors(obs, unit, kreisfrei)
+    anchors = costmodel.cost_anchors(data.store(), unit, kreisfrei, data.rule_book())
     anchor_options = [*range(len(anchors)), "pauschale"]
 
     def anchor_label(o: int | str) -> str:
@@ -244,7 +239,7 @@ def _inputs(rules: costmodel.Rules, obs, unit: str, year: int, kreisfrei: bool) 
 def store_name(a: costmodel.Amount) -> str:
     if a.indicator.endswith("_kreisfrei"):
         return "kreisfreie Städte NRW"
-    return "NRW-Durchschnitt" if a.region == costmodel.NRW else data.store().regions.name(a.region)
+    return "NRW-Durchschnitt" if a.region == NRW else data.store().regions.name(a.region)
 
 
 def _result(rules: costmodel.Rules, inputs: costmodel.Inputs, name: str) -> None:
@@ -269,9 +264,9 @@ def _result(rules: costmodel.Rules, inputs: costmodel.Inputs, name: str) -> None
         )
 
 
-def _statements(obs, unit: str, name: str) -> None:
+def _statements(unit: str, name: str) -> None:
     st.subheader("Was Städte sagen")
-    rows = costmodel.cost_statements(obs, unit)
+    rows = costmodel.cost_statements(data.store(), unit)
     if rows.empty:
         st.caption("Keine veröffentlichten Kostenangaben im Datenstand.")
         return

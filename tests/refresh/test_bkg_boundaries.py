@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from integrationsregion.genesis import boundaries
-from integrationsregion.paths import REPO_DIR
+from integrationsregion import bkg_boundaries as boundaries
+from tests.conftest import REPO_DIR
 
 from .conftest import fingerprint
 
