@@ -44,6 +44,20 @@ def test_time_series_keep_their_names_and_map_labels_are_left_out():
     ]
 
 
+def test_map_units_are_named_by_their_hover_name():
+    fig = go.Figure(
+        go.Choropleth(
+            locations=["05913"],
+            z=[12.0],
+            customdata=[["Dortmund", "12,0 %"]],
+            colorbar={"title": {"text": "Quote (%)"}},
+        )
+    )
+    table = figure_rows(fig)
+    assert list(table.columns) == ["Gebiet", "Quote (%)"]
+    assert table.values.tolist() == [["Dortmund", "12"]]
+
+
 def test_map_units_are_named():
     fig = go.Figure(
         go.Choropleth(locations=["05913", "05513"], z=[12.0, 15.5], text=["Dortmund", "Gelsenkirchen"])

@@ -58,7 +58,18 @@ def figure_rows(fig: go.Figure) -> pd.DataFrame:
             continue
         name = trace.name or ""
         if trace.type in ("choropleth", "choroplethmap"):
-            places = _labels(trace, "text") or _labels(trace, "hovertext") or _labels(trace, "locations")
+            x_title = (
+                x_title or "Gebiet"
+            )  # a map: the category is the area, the value titled by its colour bar
+            bar = getattr(trace, "colorbar", None)
+            y_title = y_title or (_title(bar.title.text) if bar and bar.title else "")
+            hover_names = [d[0] for d in _labels(trace, "customdata") if len(d) and isinstance(d[0], str)]
+            places = (
+                _labels(trace, "text")
+                or _labels(trace, "hovertext")
+                or hover_names
+                or _labels(trace, "locations")
+            )
             for place, value in zip(places, _labels(trace, "z"), strict=False):
                 rows.append({"Reihe": name, "Kategorie": str(place), "Wert": _number(value)})
             continue

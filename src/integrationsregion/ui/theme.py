@@ -18,6 +18,7 @@ from integrationsregion import geometry, navigation
 from integrationsregion.breaks import breaks_for
 from integrationsregion.figures import charts
 from integrationsregion.ui import data
+from integrationsregion.ui.chart_table import chart_table
 from integrationsregion.ui.layout import source_line, statement_card
 from integrationsregion.ui.links import methodik_link
 from integrationsregion.ui.theme_state import key, on_map_select, pickers, switch_indicator
@@ -80,6 +81,7 @@ def comparison_figure(indicator_id: str, year: int, unit: str | None, compact: b
 
 def _chart(fig: go.Figure, filename: str, chart_key: str | None = None, **kwargs) -> None:
     st.plotly_chart(fig, key=chart_key, config=charts.plotly_config(filename), width="stretch", **kwargs)
+    chart_table(fig)  # the same data as a table: reachable by keyboard, read by screen readers
 
 
 # --------------------------------------------------------------------------------------------- figures
