@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -174,6 +175,8 @@ def option_action(page: Page, selector: str, index: int, round_no: int):
                 or "Active" in (choices.nth(n).get_attribute("data-testid") or "")
             ]
         free = [n for n in range(choices.count()) if n not in checked]
+        if not free:
+            raise RuntimeError("no other option to choose")
         choices.nth(free[round_no % len(free)]).click()
 
     return act
@@ -238,7 +241,7 @@ def bench_viewport(browser, app: StreamlitServer, floor: StreamlitServer, paths,
                         run, done = timed(app_page, ACTIONS[picker](app_page, selector, index, round_no))
                         series.run_ms.append(run)
                         series.done_ms.append(done)
-                    except (PlaywrightTimeout, RuntimeError) as exc:
+                    except (PlaywrightError, RuntimeError) as exc:  # a timeout is a PlaywrightError too
                         series.misses.append(f"round {round_no}: {str(exc).splitlines()[0][:120]}")
                         app_page.keyboard.press("Escape")
                     measure_floor(floor_page, floor_series)
