@@ -40,11 +40,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitSe
 
 @pytest.fixture(scope="package")
 def chromium() -> Iterator[object]:
-    choice = browsers.find_chromium()
-    if choice is None:
-        reason = browsers.no_browser_reason()
-        print(reason)
-        pytest.skip(reason)
+    choice = browsers.require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
