@@ -6,7 +6,7 @@
 3. each temp file is renamed over its target; 4. the journal is removed.
 A kill before step 2 leaves the old snapshot (plus temp files that `recover` removes); a kill after it leaves a
 journal that `recover` rolls forward. `recover` runs at the start of every commit, of `update` and of
-`validate` (under the lock); `manifest_problems` tells whether manifest and observations belong together.
+`validate` (under the lock); `validation.manifest_problems` tells whether manifest and observations belong together.
 """
 
 from __future__ import annotations

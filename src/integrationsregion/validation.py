@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import re
+import tomllib
 from pathlib import Path
+
+import pandas as pd
 
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.conference import Conference
@@ -44,13 +49,34 @@ def _load(problems: list[str], name: str, load):
     except FileNotFoundError:
         problems.append(f"{name}: Datei fehlt")
     except Exception as exc:  # any parse error of a damaged file becomes one line
-        first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        problems.append(f"{name}: nicht lesbar ({first})")
+        problems.append(f"{name}: nicht lesbar ({reason(exc)})")
     return None
 
 
-def manifest_problems(data_dir: Path, rows: int | None) -> list[str]:
-    """The manifest must parse, count the rows and carry the sha256 of the files it lists."""
+def reason(exc: Exception) -> str:
+    """A short German reason for a file that failed to parse."""
+    text = str(exc)
+    line = f" in Zeile {m[1]}" if (m := re.search(r"line (\d+)", text)) else ""
+    if isinstance(exc, KeyError) and (cols := re.findall(r"'(\w+)'", text)):
+        return f"Spalte fehlt: {', '.join(cols)}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "keine UTF-8-Textdatei"
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        return f"TOML-Syntaxfehler{line}"
+    if m := re.search(r"could not convert string to float: (.*)$", text):
+        return f"Wert {m[1]} ist keine Zahl"
+    if isinstance(exc, (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error)):
+        return f"CSV-Formatfehler{line}"
+    if isinstance(exc, TypeError) and ("missing" in text or "unexpected keyword" in text):
+        return "Spalten oder Felder passen nicht zum Schema"
+    return f"{type(exc).__name__}{line}"
+
+
+def manifest_problems(data_dir: Path, rows: int | None = None) -> list[str]:
+    """The manifest must parse, count the rows and carry the sha256 of the files it lists.
+
+    `rows` is the number of values read; without it the CSV records of the observations are counted.
+    """
     path = data_dir / MANIFEST
     if not path.exists():
         return [f"{MANIFEST}: Datei fehlt"]
@@ -61,6 +87,9 @@ def manifest_problems(data_dir: Path, rows: int | None) -> list[str]:
     if not isinstance(manifest, dict):
         return [f"{MANIFEST}: kein JSON-Objekt"]
     problems = []
+    if rows is None and (data_dir / OBSERVATIONS).is_file():
+        with (data_dir / OBSERVATIONS).open(encoding="utf-8", errors="replace", newline="") as handle:
+            rows = max(sum(1 for _ in csv.reader(handle)) - 1, 0)
     if rows is not None and manifest.get("rows") != rows:
         problems.append(f"{MANIFEST}: nennt {manifest.get('rows')!r} Werte, {OBSERVATIONS} hat {rows}")
     listed = {OBSERVATIONS: manifest.get("sha256")} | (manifest.get("files_sha256") or {})

@@ -61,6 +61,7 @@ def snapshot_copy(tmp_path) -> Path:
     dst.mkdir()
     for name in SNAPSHOT_FILES:
         shutil.copy2(src / name, dst / name)
+    shutil.copytree(src / "geo", dst / "geo")  # the store requires the boundaries of a snapshot
     return dst
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from integrationsregion.snapshot import COLUMNS, KEY
+from integrationsregion.snapshot import COLUMNS, KEY, OPTIONAL_COLUMNS
 
 Key = tuple[str, str, str, str]
 
@@ -91,12 +91,13 @@ def merge(
         replacement = dict(row)
         replacement["alternatives"] = _alternative(current)
         for col in COLUMNS:
-            out.at[i, col] = replacement[col]
+            out.at[i, col] = replacement.get(col, "")
     for key in missing:
         if key in index or (len(key[3]) > 4 and (*key[:3], key[3][:4]) in by_year):
             report.kept_missing.append(key)
     if additions:
-        out = pd.concat([out, pd.DataFrame(additions, columns=COLUMNS)], ignore_index=True)
+        added = pd.DataFrame([{c: "" for c in OPTIONAL_COLUMNS} | row for row in additions], columns=COLUMNS)
+        out = pd.concat([out, added], ignore_index=True)
     out["year"] = out["year"].astype(int)
     out["value"] = out["value"].astype(float)
     return out[COLUMNS], report
