@@ -80,8 +80,9 @@ def test_static_bundles_are_precompressed_and_cached(production):
     answer = httpx.get(url, headers={"Accept-Encoding": "gzip"})
     assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
     assert "immutable" in answer.headers["cache-control"]
-    plotly = httpx.get(production.url + "live/plotly.min.js", headers={"Accept-Encoding": "gzip"})
-    assert plotly.status_code == 200 and plotly.headers.get("content-encoding") == "gzip"
+    key = httpx.get(production.url + "live/state.json").json()["scene"]["key"]  # live figures: SVG, gzipped
+    figure = httpx.get(production.url + f"live/figure/{key}-phone.svg", headers={"Accept-Encoding": "gzip"})
+    assert figure.status_code == 200 and figure.headers.get("content-encoding") == "gzip"
 
 
 def test_a_session_stays_on_its_replica_across_reruns_and_downloads(production, new_page):
