@@ -95,7 +95,8 @@ def _numbers(column: pd.Series, integer: bool) -> pd.Series:
     if bad.any():
         n = int(bad.to_numpy().argmax())
         kind = "ganze Zahl" if integer else "Zahl"
-        raise ValueError(f"Spalte „{column.name}“, Zeile {n + 2}: keine {kind} („{text.iloc[n][:40]}“)")
+        found = f"„{text.iloc[n][:40]}“" if text.iloc[n] else "leer"
+        raise ValueError(f"Spalte „{column.name}“, Zeile {n + 2}: keine {kind} ({found})")
     return parsed
 
 
