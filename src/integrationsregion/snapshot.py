@@ -147,6 +147,10 @@ def validate(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) ->
     problems: list[str] = []
     for ags in sorted(set(df["region"]) - {r.ags for r in regions.all()}):
         problems.append(f"Unbekanntes Gebiet {ags!r}")
+    for ags in sorted(a for a in set(df["region"]) if a in regions and regions.data_ags(a) != a):
+        problems.append(
+            f"Werte unter {ags!r}: diese Gemeinde ist die kreisfreie Stadt {regions.data_ags(ags)!r}"
+        )
     for ind in sorted(set(df["indicator"]) - {i.id for i in catalogue.all()}):
         problems.append(f"Unbekannter Indikator {ind!r}")
     dup = df[df.duplicated(KEY, keep=False)]
@@ -204,19 +208,16 @@ def _row_problems(df: pd.DataFrame, catalogue: Catalogue) -> list[str]:
 def _ruhr_sum_problems(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) -> list[str]:
     """A computed Ruhr sum must cover all 15 units at its reference date and equal their sum."""
     units = {r.ags for r in regions.units()}
+    summable = {i.id for i in catalogue.all() if i.summable}
+    group = ["indicator", "breakdown", "ref_date"]
+    parts = df[df["region"].isin(units)].groupby(group)["value"].agg(["count", "sum"])
+    sums = df[(df["region"] == RUHR) & (df["quality"] == "derived") & df["indicator"].isin(summable)]
     problems = []
-    sums = df[(df["region"] == RUHR) & (df["quality"] == "derived")]
-    key = ["indicator", "breakdown", "ref_date"]
-    parts = df[df["region"].isin(units)].groupby(key)["value"].agg(["sum", "count"])
     for row in sums.to_dict("records"):
-        if row["indicator"] not in catalogue or not catalogue[row["indicator"]].summable:
-            continue
-        found = tuple(row[k] for k in key)
-        count, total = (
-            (parts.at[found, "count"], parts.at[found, "sum"]) if found in parts.index else (0, 0.0)
-        )
+        key = tuple(row[g] for g in group)
+        count, total = parts.loc[key] if key in parts.index else (0, 0.0)
         if count < len(units):
-            problems.append(f"{_where(row)}: Ruhr-Summe über nur {count} von {len(units)} Einheiten")
+            problems.append(f"{_where(row)}: Ruhr-Summe über nur {int(count)} von {len(units)} Einheiten")
         elif abs(total - row["value"]) > 1e-6:
             problems.append(f"{_where(row)}: Ruhr-Summe {row['value']:g} ≠ Summe der Einheiten {total:g}")
     return problems
@@ -261,6 +262,10 @@ def write_snapshot_atomic(
     manifest = read_manifest(data_dir) | (manifest_updates or {})
     manifest["rows"] = len(df)
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
+    if regions_csv is not None:
+        manifest["files_sha256"] = manifest.get("files_sha256", {}) | {
+            "regions.csv": hashlib.sha256(regions_csv).hexdigest()
+        }
     manifest_body = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     read_observations(io.BytesIO(body))
     files = {OBSERVATIONS: body, MANIFEST: manifest_body}

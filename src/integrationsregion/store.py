@@ -221,6 +221,8 @@ class Store:
                     "portal_url": latest["portal_url"],
                 }
             )
+        if not rows:  # a region without values (e.g. most Gemeinden before the Gemeinde layer)
+            return pd.DataFrame()
         order = {i.id: n for n, i in enumerate(self.catalogue.all())}
         return pd.DataFrame(rows).sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from integrationsregion import costmodel
 from integrationsregion.catalogue import format_number
-from integrationsregion.figures.charts import date_text
+from integrationsregion.formatting import day as date_text
 from integrationsregion.regions import NRW
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data
