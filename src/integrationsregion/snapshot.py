@@ -86,12 +86,12 @@ def read_observations(path: Path | io.BytesIO) -> pd.DataFrame:
 
 
 def _numbers(column: pd.Series, integer: bool) -> pd.Series:
-    """The column as numbers; an empty value stays NaN, text that is no number is an error naming the row."""
+    """The column as numbers; an empty cell or text that is no number is an error naming the row."""
     text = column.astype(str).str.strip()
     parsed = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = parsed.isna() & (text != "")
+    bad = parsed.isna()
     if integer:
-        bad |= parsed.isna() | (parsed % 1 != 0)
+        bad |= parsed % 1 != 0
     if bad.any():
         n = int(bad.to_numpy().argmax())
         kind = "ganze Zahl" if integer else "Zahl"
@@ -117,7 +117,7 @@ def load_checked(data_dir: Path) -> tuple[RegionRegistry, Catalogue, pd.DataFram
         body = path.read_bytes()
         df = read_observations(io.BytesIO(body))
     if df.empty:
-        raise SnapshotLoadError(f"{where(path)} enthält keine Werte.")
+        raise SnapshotLoadError(f"{where(path)}: enthält keine Werte.")
     infinite = df[~df["value"].map(math.isfinite)]
     if len(infinite):
         raise SnapshotLoadError(

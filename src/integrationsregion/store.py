@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from integrationsregion.catalogue import Catalogue, Indicator
-from integrationsregion.loading import SnapshotLoadError
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.settings import get_settings
 from integrationsregion.snapshot import COLUMNS, QUALITY_RANK, load_checked
@@ -247,14 +246,6 @@ class Store:
             return None
         keys = [c for c in COLUMNS if c not in ("region", "indicator", "breakdown")]
         return {k: row[k] for k in keys}
-
-
-def try_load(data_dir: Path | None = None) -> Store | SnapshotLoadError:
-    """`Store.load`, returning the load error instead of raising it (for callers that must keep running)."""
-    try:
-        return Store.load(data_dir)
-    except SnapshotLoadError as err:
-        return err
 
 
 def _shown_rows(obs: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.conference import Conference
+from integrationsregion.loading import SnapshotLoadError
 from integrationsregion.regions import RegionRegistry
 from integrationsregion.snapshot import MANIFEST, OBSERVATIONS, read_observations, validate
 
@@ -48,6 +49,8 @@ def _load(problems: list[str], name: str, load):
         return load()
     except FileNotFoundError:
         problems.append(f"{name}: Datei fehlt")
+    except SnapshotLoadError as exc:  # a loader's own German line (names the file)
+        problems.append(exc.problem.rstrip("."))
     except Exception as exc:  # any parse error of a damaged file becomes one line
         problems.append(f"{name}: nicht lesbar ({reason(exc)})")
     return None
