@@ -74,8 +74,9 @@ def nginx_conf(topology: Topology) -> str:
     live_template = (DEPLOY / "nginx-live.conf.template").read_text(encoding="utf-8")
     # The live pages link to absolute /live/… addresses, so under a base path the root /live/ is routed too.
     prefixes = [base, ""] if base else [""]
+    # Under a base path, any other address (`/`, an absolute link such as `/bildung`) moves under it.
     root_redirect = (
-        f"        location = / {{\n            return 302 {base}/;\n        }}\n"
+        f"        location / {{\n            return 302 {base}$request_uri;\n        }}\n"
         f"        location = {base} {{\n            return 301 {base}/;\n        }}\n"
         if base
         else ""

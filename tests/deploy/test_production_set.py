@@ -176,6 +176,14 @@ def test_a_slowloris_burst_does_not_stop_a_page_load(production, new_page):
         sp.assert_healthy(page, "bildung during a slowloris burst")
 
 
+def test_addresses_outside_the_base_path_move_under_it(production):
+    base = production.info["base_path"]
+    for path in ("/", "/bildung?jahr=2024"):
+        answer = httpx.get(production.origin + path, follow_redirects=False)
+        assert answer.status_code == 302 and answer.headers["location"] == base + path
+    assert httpx.get(production.origin + "/bildung", follow_redirects=True).status_code == 200
+
+
 def test_killing_a_replica_moves_new_sessions_to_the_other(production, new_page):
     stopped, other = production.info["apps"]
     assert "stopped" in production.supervisorctl("stop", "app1")
