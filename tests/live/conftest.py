@@ -172,6 +172,13 @@ def sse():
         client.close()
 
 
+def phone(base: str) -> httpx.Client:
+    """A phone: visits ``/live`` first and keeps the signed device cookie it is given."""
+    client = httpx.Client(base_url=base, timeout=10)
+    assert client.get("/live").status_code == 200
+    return client
+
+
 def control(base: str, body: dict, token: str | None = TOKEN, **kwargs) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.post(f"{base}/live/api/control", json=body, headers=headers, timeout=10, **kwargs)
