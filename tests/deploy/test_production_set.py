@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bench.protocol import list_pages, run_blocking
+from integrationsregion.live import device
 from tests.deploy.conftest import TOKEN, Production
 from tests.e2e import streamlit_page as sp
 
@@ -80,8 +81,8 @@ def test_static_bundles_are_precompressed_and_cached(production):
     answer = httpx.get(url, headers={"Accept-Encoding": "gzip"})
     assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
     assert "immutable" in answer.headers["cache-control"]
-    plotly = httpx.get(production.url + "live/plotly.min.js", headers={"Accept-Encoding": "gzip"})
-    assert plotly.status_code == 200 and plotly.headers.get("content-encoding") == "gzip"
+    live = httpx.get(production.url + "live", headers={"Accept-Encoding": "gzip"})
+    assert live.status_code == 200 and live.headers.get("content-encoding") == "gzip"
 
 
 def test_a_session_stays_on_its_replica_across_reruns_and_downloads(production, new_page):
@@ -143,12 +144,19 @@ def test_votes_on_both_live_workers_are_counted_once_each(production):
     httpx.post(proxy + "/api/control", json={"action": "poll", "poll": "open"}, headers=AUTH, timeout=30)
     poll_id = httpx.get(proxy + "/state.json").json()["poll"]["id"]
     first, second = (production.live_url(i) for i in range(2))
-    with httpx.Client() as phone_a, httpx.Client() as phone_b:
-        vote = f"/live/poll/{poll_id}/vote"
-        assert phone_a.post(first + vote, json={"value": 10}).status_code == 200
-        assert phone_b.post(second + vote, json={"value": 20}).status_code == 200
-        again = phone_a.post(second + vote, json={"value": 30})
-        assert again.status_code == 409, "a phone voted twice by switching worker"
+
+    def phone(worker: str) -> dict[str, str]:
+        """A phone that opened the live page at `worker`: its signed device cookie, as a header."""
+        page = httpx.get(worker + "/live")
+        assert page.status_code == 200 and device.COOKIE in page.cookies
+        return {"Cookie": f"{device.COOKIE}={page.cookies[device.COOKIE]}"}
+
+    phone_a, phone_b = phone(first), phone(second)
+    vote = f"/live/poll/{poll_id}/vote"
+    assert httpx.post(first + vote, json={"value": 10}, headers=phone_a).status_code == 200
+    assert httpx.post(second + vote, json={"value": 20}, headers=phone_b).status_code == 200
+    again = httpx.post(second + vote, json={"value": 30}, headers=phone_a)
+    assert again.status_code == 409, f"a phone voted twice by switching worker: {again.text}"
     status = httpx.get(proxy + "/api/status", headers=AUTH, timeout=30).json()
     assert status["votes"] == 2
 
