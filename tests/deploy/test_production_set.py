@@ -109,25 +109,52 @@ def test_a_session_stays_on_its_replica_across_reruns_and_downloads(production, 
     assert len(replicas) == 1, f"one session reached several replicas: {seen}"
 
 
-def test_the_phone_follows_the_presenter_through_the_proxy(production, new_page):
-    def control(action: dict) -> dict:
-        answer = httpx.post(production.url + "live/api/control", json=action, headers=AUTH, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+def _control(production: Production, action: dict) -> dict:
+    answer = httpx.post(production.url + "live/api/control", json=action, headers=AUTH, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
-    control({"action": "goto", "position": 0})
+
+def _open_phone(production: Production, new_page):
     phone = new_page("phone")
     phone.goto(production.url + "live", wait_until="domcontentloaded")
     phone.wait_for_function(
         "() => document.querySelector('#conn.on') && document.getElementById('title').textContent",
         timeout=sp.LOAD_TIMEOUT_MS,
     )
-    before = phone.locator("#title").inner_text()
-    expected = control({"action": "next"})["status"]["scene"]["title"]
-    assert expected != before
+    return phone
+
+
+def _wait_title(phone, title: str) -> None:
     phone.wait_for_function(
-        "t => document.getElementById('title').textContent === t", arg=expected, timeout=30_000
+        "t => document.getElementById('title').textContent === t", arg=title, timeout=30_000
     )
+
+
+def test_the_phone_follows_the_presenter_through_the_proxy(production, new_page):
+    _control(production, {"action": "goto", "position": 0})
+    phone = _open_phone(production, new_page)
+    before = phone.locator("#title").inner_text()
+    expected = _control(production, {"action": "next"})["status"]["scene"]["title"]
+    assert expected != before
+    _wait_title(phone, expected)
+
+
+def test_the_phone_follows_the_presenter_console_across_processes(production, new_page):
+    """Console on a Streamlit replica → Redis → a live worker → the phone, all through nginx."""
+    _control(production, {"action": "goto", "position": 0})
+    phone = _open_phone(production, new_page)
+    console = new_page("desktop")
+    sp.open_app(console, production.url + "live-konsole")
+    console.get_by_text("Als Moderation anmelden").click()
+    console.get_by_label("Moderations-Token").fill(TOKEN)
+    sp.act(console, lambda: console.get_by_role("button", name="Anmelden").click())
+    forward = console.get_by_role("button", name="weiter ▶")
+    forward.wait_for(timeout=sp.LOAD_TIMEOUT_MS)
+    sp.act(console, forward.click)
+    state = httpx.get(production.url + "live/state.json", timeout=30).json()
+    assert state["position"] == 1
+    _wait_title(phone, state["scene"]["title"])
 
 
 def test_votes_on_both_live_workers_are_counted_once_each(production):
