@@ -19,7 +19,8 @@ import shapely
 from plotly.colors import sample_colorscale, sequential
 
 from integrationsregion import geometry
-from integrationsregion.catalogue import format_number
+from integrationsregion.figures.charts import MODEBAR
+from integrationsregion.formatting import number as format_number
 
 NO_DATA_LABEL = "keine Daten"
 NO_DATA_FILL = "#c8c8c8"
@@ -270,9 +271,17 @@ def choropleth(
         bgcolor="rgba(0,0,0,0)",
     )
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": MODEBAR},  # below the chart toolbar
+        },
         separators=",.",  # German decimal comma and thousands dot on the colour bar
-        margin={"l": 0, "r": 0, "t": 50, "b": 110},
+        margin={"l": 0, "r": 0, "t": 50 + MODEBAR + 18 * title.count("<br>"), "b": 110},
         height=560,
         dragmode=False,  # no panning: on phones a drag must scroll the page
         legend={"orientation": "h", "x": 0.68, "y": -0.04, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},

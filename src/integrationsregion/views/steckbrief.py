@@ -176,7 +176,8 @@ def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]
                 "comparison": r["comparison"],
                 "verdict": r["verdict"] if isinstance(r["verdict"], str) else "",
                 "chips": " · ".join(chips),
-                "source": f"{r['source_label']} · Stand {fmt.stand(r['stand'])}",
+                "source": r["source_label"]
+                + ("" if "Stand" in str(r["source_label"]) else f" · Stand {fmt.stand(r['stand'])}"),
             }
         )
     return cards
