@@ -45,7 +45,7 @@ REFERENCE_STYLE = {
     GERMANY: {"label": "Deutschland", "color": BLACK, "dash": "dot"},
 }
 
-MODEBAR = 30  # px kept free above a title for plotly's toolbar (it covered titles on phones)
+MODEBAR = 46  # px from the top to the title: plotly's toolbar (about 28 px) sits in the top right corner
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14}
 BREAKDOWN_SLUGS = {
     "total": "insgesamt",
@@ -164,10 +164,9 @@ def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: 
             "text": title,
             "x": 0,
             "xanchor": "left",
-            "y": 1,
+            "y": 1 - MODEBAR / height,  # below the chart toolbar, which sits in the top right corner
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": MODEBAR},  # below the chart toolbar, which sits in the top right corner
             "font": {"size": 17},
         },
         font=FONT,
@@ -456,7 +455,7 @@ def time_series(
     # a phone); whole steps only, so no "2019,5".
     ticks = {"tickmode": "array", "tickvals": years, "ticktext": [str(y) for y in years]}
     if len(years) > 6:
-        ticks = {"tickmode": "auto", "tickformat": "d", "nticks": len(years)}
+        ticks = {"tickmode": "auto", "tickformat": "d"}
     fig.update_xaxes(
         **ticks,
         range=[first - 0.4, last + 0.4],

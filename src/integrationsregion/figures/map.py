@@ -275,10 +275,9 @@ def choropleth(
             "text": title,
             "x": 0,
             "xanchor": "left",
-            "y": 1,
+            "y": 1 - MODEBAR / 560,  # below the chart toolbar
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": MODEBAR},  # below the chart toolbar
         },
         separators=",.",  # German decimal comma and thousands dot on the colour bar
         margin={"l": 0, "r": 0, "t": 50 + MODEBAR + 18 * title.count("<br>"), "b": 110},
