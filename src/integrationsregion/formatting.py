@@ -124,3 +124,11 @@ def years_list(years: list[int] | tuple[int, ...]) -> str:
         runs.append(str(start) if start == prev else f"{start}–{prev}")
         start = prev = y
     return ", ".join(runs)
+
+
+def parse_number(text: str) -> float:
+    """A number typed the German way ("1.354,83", "1354,83", "0,5") – ValueError for anything else."""
+    cleaned = text.strip().replace("\u202f", "").replace(" ", "").replace("€", "").replace("%", "")
+    if not re.fullmatch(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?", cleaned):
+        raise ValueError(f"„{text[:40]}“ ist keine Zahl (Beispiel: 1.354,83)")
+    return float(cleaned.replace(".", "").replace(",", "."))
