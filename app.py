@@ -9,7 +9,7 @@ import streamlit as st
 
 if __name__ == "__main__":
     from integrationsregion import navigation
-    from integrationsregion.ui import admission
+    from integrationsregion.ui import admission, data
 
     st.set_page_config(
         page_title="Integrationsregion Ruhr",
@@ -29,7 +29,12 @@ if __name__ == "__main__":
             )
         )
     with admission.run_slot():
-        st.navigation(pages).run()
+        page = st.navigation(pages)
+        problem = data.snapshot_problem()  # a damaged snapshot: one German message on every page
+        if problem:
+            st.error(problem, icon=":material/error:")
+        else:
+            page.run()
 else:
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -40,4 +45,9 @@ else:
     # page without the navigation. This app always navigates with st.navigation.
     PagesManager.uses_pages_directory = False
 
-    app = st.App("app.py", routes=live_routes(), lifespan=live_lifespan)
+    # Streamlit mounts its own routes below `server.baseUrlPath`, not user routes: mount the live routes there.
+    app = st.App(
+        "app.py",
+        routes=live_routes(st.get_option("server.baseUrlPath") or ""),
+        lifespan=live_lifespan,
+    )

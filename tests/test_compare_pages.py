@@ -176,6 +176,7 @@ def test_steckbrief_never_sets_a_count_beside_nrw_or_germany_totals(store):
 
 def test_steckbrief_for_a_kreisangehoerige_gemeinde_shows_its_year_and_says_the_figures_are_old(store):
     gemeinde = next(m for m in store.regions.municipalities() if store.regions[m.parent_ags].kind == "kreis")
+    own = store.region_rows(gemeinde.ags)
     at = open_page("steckbrief", einheit=gemeinde.ags)
     warning = " ".join(w.value for w in at.warning)
     assert gemeinde.name in warning and store.regions.name(gemeinde.parent_ags) in warning

@@ -12,6 +12,7 @@ import pytest
 
 from integrationsregion import cli, reference_build
 from integrationsregion.catalogue import Catalogue
+from integrationsregion.derive import derive
 from integrationsregion.regions import RegionRegistry
 from integrationsregion.snapshot import (
     OBSERVATIONS,
@@ -143,6 +144,7 @@ def test_every_reference_value_is_in_the_snapshot_or_recorded_as_superseded():
             "passt nicht zum Jahr",
         ),
         (lambda df: df.assign(value=df["value"].where(df.index != 0, float("inf"))), "keine endliche Zahl"),
+        (lambda df: df.assign(region=df["region"].replace("05916", "05916000")), "ist die kreisfreie Stadt"),
         (lambda df: df.assign(value=df["value"].where(df.index != 0, float("nan"))), "keine endliche Zahl"),
         (lambda df: df[~((df["region"] == "05112") & (df["indicator"] == "population"))], "nur 14 von 15"),
         (
@@ -270,3 +272,17 @@ def test_ruhr_sv_2024_keeps_the_unstated_reference_date(observations):
         & (observations["year"] == 2024)
     ]
     assert list(published["ref_date"]) == ["2024"]
+
+
+def test_drift_check_names_a_lost_reference_value(data_copy, observations, registry, catalogue):
+    reference = shared_reference_dir()
+    if reference is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/reference fehlt")
+        pytest.skip("../shared/reference is not beside this checkout")
+    lost = (observations["region"] == "05916") & (observations["indicator"] == "sgb2_recipients")
+    lost &= observations["year"] == observations.loc[lost, "year"].min()
+    write_snapshot_atomic(derive(observations[~lost], catalogue, registry), data_copy, registry, catalogue)
+    problems = reference_build.drift_problems(reference, data_copy)
+    assert len(problems) == 1 and "05916/sgb2_recipients" in problems[0]
+    assert cli.main(["--data-dir", str(data_copy), "validate", "--reference", str(reference)]) == 1

@@ -10,6 +10,9 @@ from integrationsregion import snapshot_write
 from integrationsregion.genesis.update import add_update_arguments, run_update
 from integrationsregion.settings import SettingsError, get_settings
 
+MAX_LINES = 200
+"""`validate` prints at most this many problem lines (one damage can hit every row)."""
+
 
 def _build(args: argparse.Namespace) -> int:
     from integrationsregion import reference_build
@@ -21,7 +24,12 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    rows, manifest = reference_build.write(reference, Path(args.data_dir))
+    try:
+        with snapshot_write.snapshot_lock(Path(args.data_dir)):
+            rows, manifest = reference_build.write(reference, Path(args.data_dir))
+    except snapshot_write.SnapshotLocked as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
     left_out = sum(manifest["left_out_rows"].values())
     print(
         f"Snapshot geschrieben: {rows} Werte, {manifest['duplicates_resolved']} Dubletten aufgelöst, "
@@ -41,8 +49,18 @@ def _validate(args: argparse.Namespace) -> int:
     except snapshot_write.SnapshotLocked as exc:
         print(f"Hinweis: {exc}", file=sys.stderr)
     rows, problems = validate_data_dir(data_dir)
-    for p in problems:
+    if args.reference:
+        from integrationsregion.reference_build import drift_problems
+
+        reference = Path(args.reference)
+        if not reference.is_dir():
+            problems.append(f"Referenzordner {reference} nicht gefunden")
+        elif not problems:
+            problems += drift_problems(reference, data_dir)
+    for p in problems[:MAX_LINES]:
         print(f"FEHLER: {p}", file=sys.stderr)
+    if len(problems) > MAX_LINES:
+        print(f"FEHLER: … und {len(problems) - MAX_LINES} weitere Probleme derselben Art", file=sys.stderr)
     print(f"{rows} Werte geprüft: " + ("in Ordnung." if not problems else f"{len(problems)} Probleme."))
     return 1 if problems else 0
 
@@ -64,9 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build-snapshot", help="Snapshot aus ../shared/reference neu bauen")
     build.add_argument("--reference", help="Ordner mit den Referenz-CSV-Dateien")
     build.set_defaults(func=_build)
-    sub.add_parser("validate", help="Snapshot, Katalog und Konferenzinhalte prüfen").set_defaults(
-        func=_validate
+    check = sub.add_parser("validate", help="Snapshot, Katalog, Manifest und Grenzen prüfen")
+    check.add_argument(
+        "--reference",
+        help="zusätzlich: jeder Wert aus diesem Referenzordner steht im Snapshot (Drift-Prüfung)",
     )
+    check.set_defaults(func=_validate)
     sub.add_parser("coverage", help="Abdeckung je Thema und Reihe (Einheit × Jahr) ausgeben").set_defaults(
         func=_coverage
     )

@@ -10,13 +10,12 @@ import math
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS, UNIT_LABELS, Indicator, format_number
-from integrationsregion.regions import GERMANY, NRW, REFERENCES, RUHR
+from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Indicator, format_number
+from integrationsregion.regions import NRW, REFERENCES, RUHR
 from integrationsregion.store import Store
 
 # units for which comparing a unit with Ruhr/NRW/Germany is meaningful (rates, not counts)
 RATE_UNITS = ("percent", "per_1000", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
-REFERENCE_NAMES = {RUHR: "Ruhr", NRW: "NRW", GERMANY: "Deutschland"}
 PROVENANCE_COLUMNS = [
     "quality",
     "publisher",
@@ -193,7 +192,7 @@ def comparison_table(
         row |= {a: cs.loc[a, "value"] for a in units}
         row |= {a: (refs.loc[a, "value"] if a in refs.index else math.nan) for a in REFERENCES}
         labels = sorted(set(shown.dropna(subset=["value"])["source_label"]))
-        row["Quelle"] = "; ".join(labels) if labels else "keine Daten"
+        row["Quelle"] = "; ".join(labels) if labels else NO_DATA
         out.append(row)
     return pd.DataFrame(out)
 
@@ -202,7 +201,7 @@ def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: 
     """The chosen units and Ruhr/NRW/DE for one indicator and year, with provenance (gaps NaN)."""
     cs = area_values(store, indicator, breakdown, year, units).reset_index()
     refs = store.references(indicator, year, breakdown)
-    refs = refs.assign(name=refs["region"].map(REFERENCE_NAMES))
+    refs = refs.assign(name=refs["region"].map(store.regions.display_name))
     frame = pd.concat([cs, refs], ignore_index=True)
     frame["indicator"], frame["breakdown"], frame["year"] = indicator, breakdown, year
     frame["role"] = ["Auswahl" if a == units[0] else "Vergleich" for a in units] + ["Referenz"] * len(refs)

@@ -8,6 +8,8 @@ its formula, carries the inputs' provenance and the change note "eigene Berechnu
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from integrationsregion.catalogue import Catalogue, Indicator
@@ -31,6 +33,11 @@ def with_change_note(*attributions: str) -> str:
 
 def _plain(label: str) -> str:
     return label.removesuffix(", eigene Berechnung")
+
+
+def publication(label: str) -> str:
+    """A source label without its Stand and change note: the table or product a value was published in."""
+    return re.sub(r", (Stand|eigene Berechnung).*$", "", label)
 
 
 def is_computed_here(df: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
@@ -62,7 +69,7 @@ def mark_mixed_vintages(df: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     df = df.copy()
     df["mixed_vintage"] = ""
     published = df[~is_computed_here(df, catalogue) & (df["quality"] != "secondary")]
-    product = published["source_label"].str.replace(r", (Stand|eigene Berechnung).*$", "", regex=True)
+    product = published["source_label"].map(publication)
     for _, series in published.assign(_product=product).groupby(["region", "indicator", "breakdown"]):
         if series["_product"].nunique() < 2:
             continue

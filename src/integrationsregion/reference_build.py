@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from integrationsregion import atomic
 from integrationsregion.catalogue import Catalogue
-from integrationsregion.derive import derive, with_change_note
+from integrationsregion.derive import derive, is_computed_here, publication, with_change_note
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region, RegionRegistry
 from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK, ROUNDINGS, write_snapshot_atomic
 
@@ -149,8 +148,9 @@ def classify(row: dict, rules: dict) -> dict:
     """Provenance columns of one reference row (quality, formula and rounding come later)."""
     rule = next(r for r in rules["publisher"] if r.pattern.search(row["source_publisher"]))
     table = m[1] if (m := TABLE_CODE.search(row["source_table"])) else ""
-    official_stand = iso_date(row.get("stand") or "") or parse_stand(row["source_table"])
-    if not official_stand and rule.quality == "official":
+    # The supplement states the Stand in a column of its own (empty = none stated).
+    official_stand = iso_date(row["stand"]) if "stand" in row else parse_stand(row["source_table"])
+    if not official_stand and rule.quality == "official" and "stand" not in row:
         official_stand = parse_stand(row["note"]) or next(
             (
                 d["stand"]
@@ -387,13 +387,16 @@ def build(reference_dir: Path, data_dir: Path) -> tuple[list[Region], pd.DataFra
         name: hashlib.sha256((reference_dir / name).read_bytes()).hexdigest()
         for name in (*REFERENCE_FILES, "rvr_gebiete.csv")
     }
-    vintages = observations[observations["stand"] != ""].groupby("table_code")["stand"].max().to_dict()
+    published = observations[(observations["stand"] != "") & ~is_computed_here(observations, catalogue)]
+    vintages = (
+        published.groupby(published["source_label"].map(publication))["stand"].max().to_dict()
+    )  # newest real date per table
     manifest = {
         "built_from": "shared/reference",
         "inputs_sha256": inputs,
         "left_out_rows": left_out,
         "duplicates_resolved": len(raw) - len(resolved),
-        "vintages": {k: v for k, v in sorted(vintages.items()) if k},
+        "vintages": dict(sorted(vintages.items())),
         "files_sha256": {"regions.csv": hashlib.sha256(regions_csv_bytes(regions)).hexdigest()},
         "last_refreshed": {},
     }
@@ -405,8 +408,9 @@ def write(reference_dir: Path, data_dir: Path) -> tuple[int, dict]:
     regions, observations, manifest = build(reference_dir, data_dir)
     registry = RegionRegistry(regions)
     catalogue = Catalogue.load(data_dir)
-    write_snapshot_atomic(observations, data_dir, registry, catalogue, manifest)
-    atomic.replace(data_dir / "regions.csv", regions_csv_bytes(regions))
+    write_snapshot_atomic(
+        observations, data_dir, registry, catalogue, manifest, regions_csv=regions_csv_bytes(regions)
+    )
     return len(observations), manifest
 
 

@@ -1,4 +1,4 @@
-"""The observations snapshot on disk: schema, validation and atomic writes."""
+"""The observations snapshot on disk: schema, the checked load (one typed error), validation, atomic writes."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pandas as pd
 
 from integrationsregion import snapshot_write
 from integrationsregion.catalogue import Catalogue
+from integrationsregion.loading import SnapshotLoadError, read_json, reading, where
 from integrationsregion.regions import RUHR, RegionRegistry
 
 OBSERVATIONS = "observations.csv"
@@ -70,15 +71,71 @@ class SnapshotError(Exception):
     """The snapshot is invalid; nothing was written."""
 
 
-def read_observations(path: Path) -> pd.DataFrame:
-    """Read `observations.csv` with the schema's types (AGS stay text)."""
+def read_observations(path: Path | io.BytesIO) -> pd.DataFrame:
+    """Read `observations.csv` with the schema's types (AGS stay text); ValueError names a bad column or cell."""
     df = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False)
     for col in OPTIONAL_COLUMNS:
         if col not in df.columns:
             df[col] = ""
-    df["year"] = df["year"].astype(int)
-    df["value"] = df["value"].astype(float)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"Spalten fehlen: {', '.join(missing)}")
+    df["year"] = _numbers(df["year"], integer=True).astype(int)
+    df["value"] = _numbers(df["value"], integer=False)
     return df[COLUMNS]
+
+
+def _numbers(column: pd.Series, integer: bool) -> pd.Series:
+    """The column as numbers; an empty value stays NaN, text that is no number is an error naming the row."""
+    text = column.astype(str).str.strip()
+    parsed = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = parsed.isna() & (text != "")
+    if integer:
+        bad |= parsed.isna() | (parsed % 1 != 0)
+    if bad.any():
+        n = int(bad.to_numpy().argmax())
+        kind = "ganze Zahl" if integer else "Zahl"
+        raise ValueError(f"Spalte „{column.name}“, Zeile {n + 2}: keine {kind} („{text.iloc[n][:40]}“)")
+    return parsed
+
+
+def load_checked(data_dir: Path) -> tuple[RegionRegistry, Catalogue, pd.DataFrame, dict]:
+    """Everything the store needs from a snapshot, checked; any damage raises one `SnapshotLoadError`.
+
+    Checks: every file readable and well-formed, the catalogue complete, every value a finite number
+    that passes `validate`, the manifest matching the files it lists (rows, sha256) and the boundaries
+    (the same checks as `integrationsregion validate`).
+    """
+    regions = RegionRegistry.load(data_dir)
+    catalogue = Catalogue.load(data_dir)
+    problems = catalogue.problems()
+    if problems:
+        raise SnapshotLoadError(f"{where(data_dir / 'indicators.toml')}: {_summary(problems)}")
+    path = data_dir / OBSERVATIONS
+    with reading(path):
+        body = path.read_bytes()
+        df = read_observations(io.BytesIO(body))
+    if df.empty:
+        raise SnapshotLoadError(f"{where(path)} enthält keine Werte.")
+    infinite = df[~df["value"].map(math.isfinite)]
+    if len(infinite):
+        raise SnapshotLoadError(
+            f"{where(path)}: {len(infinite)} Werte sind keine endlichen Zahlen (z. B. {_where(infinite.iloc[0])})."
+        )
+    problems = validate(df, regions, catalogue)
+    if problems:
+        raise SnapshotLoadError(f"{where(path)}: {_summary(problems)}")
+    from integrationsregion.validation import geo_problems, manifest_problems  # validate's own checks
+
+    problems = manifest_problems(data_dir, len(df)) + geo_problems(data_dir, regions)
+    if problems:
+        raise SnapshotLoadError(_summary(problems))
+    return regions, catalogue, df, read_json(data_dir / MANIFEST)
+
+
+def _summary(problems: list[str]) -> str:
+    first = problems[0][:200]
+    return f"{first}." if len(problems) == 1 else f"{first} (und {len(problems) - 1} weitere Probleme)."
 
 
 def validate(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) -> list[str]:
@@ -89,6 +146,10 @@ def validate(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) ->
     problems: list[str] = []
     for ags in sorted(set(df["region"]) - {r.ags for r in regions.all()}):
         problems.append(f"Unbekanntes Gebiet {ags!r}")
+    for ags in sorted(a for a in set(df["region"]) if a in regions and regions.data_ags(a) != a):
+        problems.append(
+            f"Werte unter {ags!r}: diese Gemeinde ist die kreisfreie Stadt {regions.data_ags(ags)!r}"
+        )
     for ind in sorted(set(df["indicator"]) - {i.id for i in catalogue.all()}):
         problems.append(f"Unbekannter Indikator {ind!r}")
     dup = df[df.duplicated(KEY, keep=False)]
@@ -146,23 +207,18 @@ def _row_problems(df: pd.DataFrame, catalogue: Catalogue) -> list[str]:
 def _ruhr_sum_problems(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) -> list[str]:
     """A computed Ruhr sum must cover all 15 units at its reference date and equal their sum."""
     units = {r.ags for r in regions.units()}
+    summable = {i.id for i in catalogue.all() if i.summable}
+    group = ["indicator", "breakdown", "ref_date"]
+    parts = df[df["region"].isin(units)].groupby(group)["value"].agg(["count", "sum"])
+    sums = df[(df["region"] == RUHR) & (df["quality"] == "derived") & df["indicator"].isin(summable)]
     problems = []
-    sums = df[(df["region"] == RUHR) & (df["quality"] == "derived")]
     for row in sums.to_dict("records"):
-        if row["indicator"] not in catalogue or not catalogue[row["indicator"]].summable:
-            continue
-        parts = df[
-            (df["indicator"] == row["indicator"])
-            & (df["breakdown"] == row["breakdown"])
-            & (df["ref_date"] == row["ref_date"])
-            & df["region"].isin(units)
-        ]
-        if len(parts) < len(units):
-            problems.append(f"{_where(row)}: Ruhr-Summe über nur {len(parts)} von {len(units)} Einheiten")
-        elif abs(parts["value"].sum() - row["value"]) > 1e-6:
-            problems.append(
-                f"{_where(row)}: Ruhr-Summe {row['value']:g} ≠ Summe der Einheiten {parts['value'].sum():g}"
-            )
+        key = tuple(row[g] for g in group)
+        count, total = parts.loc[key] if key in parts.index else (0, 0.0)
+        if count < len(units):
+            problems.append(f"{_where(row)}: Ruhr-Summe über nur {int(count)} von {len(units)} Einheiten")
+        elif abs(total - row["value"]) > 1e-6:
+            problems.append(f"{_where(row)}: Ruhr-Summe {row['value']:g} ≠ Summe der Einheiten {total:g}")
     return problems
 
 
@@ -205,6 +261,10 @@ def write_snapshot_atomic(
     manifest = read_manifest(data_dir) | (manifest_updates or {})
     manifest["rows"] = len(df)
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
+    if regions_csv is not None:
+        manifest["files_sha256"] = manifest.get("files_sha256", {}) | {
+            "regions.csv": hashlib.sha256(regions_csv).hexdigest()
+        }
     manifest_body = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     read_observations(io.BytesIO(body))
     files = {OBSERVATIONS: body, MANIFEST: manifest_body}

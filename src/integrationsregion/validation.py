@@ -5,7 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
+import tomllib
 from pathlib import Path
+
+import pandas as pd
 
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.conference import Conference
@@ -45,9 +49,27 @@ def _load(problems: list[str], name: str, load):
     except FileNotFoundError:
         problems.append(f"{name}: Datei fehlt")
     except Exception as exc:  # any parse error of a damaged file becomes one line
-        first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        problems.append(f"{name}: nicht lesbar ({first})")
+        problems.append(f"{name}: nicht lesbar ({reason(exc)})")
     return None
+
+
+def reason(exc: Exception) -> str:
+    """A short German reason for a file that failed to parse."""
+    text = str(exc)
+    line = f" in Zeile {m[1]}" if (m := re.search(r"line (\d+)", text)) else ""
+    if isinstance(exc, KeyError) and (cols := re.findall(r"'(\w+)'", text)):
+        return f"Spalte fehlt: {', '.join(cols)}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "keine UTF-8-Textdatei"
+    if isinstance(exc, tomllib.TOMLDecodeError):
+        return f"TOML-Syntaxfehler{line}"
+    if m := re.search(r"could not convert string to float: (.*)$", text):
+        return f"Wert {m[1]} ist keine Zahl"
+    if isinstance(exc, (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error)):
+        return f"CSV-Formatfehler{line}"
+    if isinstance(exc, TypeError) and ("missing" in text or "unexpected keyword" in text):
+        return "Spalten oder Felder passen nicht zum Schema"
+    return f"{type(exc).__name__}{line}"
 
 
 def manifest_problems(data_dir: Path, rows: int | None = None) -> list[str]:

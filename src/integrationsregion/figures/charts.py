@@ -20,10 +20,10 @@ import plotly.graph_objects as go
 
 from integrationsregion import formatting as fmt
 from integrationsregion.breaks import SeriesBreak
-from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
+from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, Indicator
 from integrationsregion.regions import GERMANY, NRW, RUHR
 
-NO_DATA_LABEL = "keine Daten"
+NO_DATA_LABEL = NO_DATA
 SECONDARY_NOTE = "schraffiert = Sekundärquelle"
 
 # Okabe-Ito (Okabe & Ito 2008), distinguishable with the common colour-vision deficiencies.

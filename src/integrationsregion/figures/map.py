@@ -20,9 +20,10 @@ from plotly.colors import sample_colorscale, sequential
 
 from integrationsregion import geometry
 from integrationsregion.figures.charts import MODEBAR
+from integrationsregion.formatting import NO_DATA
 from integrationsregion.formatting import number as format_number
 
-NO_DATA_LABEL = "keine Daten"
+NO_DATA_LABEL = NO_DATA
 NO_DATA_FILL = "#c8c8c8"
 NO_DATA_HATCH = "#7a7a7a"
 HATCH_SPACING_M = 1_200.0  # about 7 px on a map of the whole region

@@ -29,7 +29,7 @@ COUNT_LABELS = {
 def _source(a: costmodel.Amount) -> str:
     label = html.escape(a.source_label)
     link = f"[{label}]({a.url})" if a.url else label
-    if "Sekundärquelle" in a.source_label:
+    if a.secondary:
         return link
     return f"{link} ({QUALITY_LABELS.get(a.quality, a.quality)})"
 
