@@ -14,6 +14,7 @@ from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
 from integrationsregion.views import common
 
+TREND_HELP = "Jüngste Reihe aufeinanderfolgender Jahre; keine Linie über Lücken"
 CONTEXT_THEME = "bevoelkerung"  # population first: the context of every other figure
 
 
