@@ -18,7 +18,7 @@ from pandas.io.formats.style import Styler
 from integrationsregion import formatting as fmt
 
 ROW_HEIGHT = 35
-NAME_WIDTH = 500  # px: the longest indicator name in full (the grid does not wrap text)
+NAME_WIDTH = 440  # px: the longest indicator name in full (the grid does not wrap text)
 TEXT_WIDTH = 470  # px: the comparison wording in full
 VERDICT_STYLE = {"better": "color: #1a7f37; font-weight: 600", "worse": "color: #b42318; font-weight: 600"}
 PHONE_CSS = """<style>
