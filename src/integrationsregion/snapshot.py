@@ -180,7 +180,9 @@ def _row_problems(df: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     for row in df.to_dict("records"):
         where = _where(row)
         value = row["value"]
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, float) and math.isnan(value):
+            problems.append(f"{where}: Wert fehlt (leeres Feld)")
+        elif not isinstance(value, (int, float)) or not math.isfinite(value):
             problems.append(f"{where}: Wert {value!r} ist keine endliche Zahl")
             continue
         if not ISO_DATE.fullmatch(str(row["ref_date"])) or not str(row["ref_date"]).startswith(

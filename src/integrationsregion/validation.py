@@ -22,12 +22,12 @@ GEO_FILES = {"geo/kreise.geojson": "kreis", "geo/gemeinden.geojson": "gemeinde"}
 def validate_data_dir(data_dir: Path) -> tuple[int, list[str]]:
     """(number of values read, problems) for the snapshot folder `data_dir`."""
     problems: list[str] = []
-    regions = _load(problems, "regions.csv", lambda: RegionRegistry.load(data_dir))
-    catalogue = _load(problems, "indicators.toml", lambda: Catalogue.load(data_dir))
-    df = _load(problems, OBSERVATIONS, lambda: read_observations(data_dir / OBSERVATIONS))
+    regions = _load(problems, data_dir, "regions.csv", lambda: RegionRegistry.load(data_dir))
+    catalogue = _load(problems, data_dir, "indicators.toml", lambda: Catalogue.load(data_dir))
+    df = _load(problems, data_dir, OBSERVATIONS, lambda: read_observations(data_dir / OBSERVATIONS))
     if catalogue is not None:
         problems += [f"Katalog: {p}" for p in catalogue.problems()]
-        conference = _load(problems, "conference.toml", lambda: Conference.load(data_dir))
+        conference = _load(problems, data_dir, "conference.toml", lambda: Conference.load(data_dir))
         if conference is not None:
             problems += [f"Konferenzinhalte: {p}" for p in conference.problems(catalogue)]
     if df is not None and regions is not None and catalogue is not None:
@@ -42,8 +42,11 @@ def validate_data_dir(data_dir: Path) -> tuple[int, list[str]]:
     return (0 if df is None else len(df)), problems
 
 
-def _load(problems: list[str], name: str, load):
-    """The loaded object, or None and one German line naming the unreadable file."""
+def _load(problems: list[str], data_dir: Path, name: str, load):
+    """The loaded object, or None and one German line naming the missing or unreadable file."""
+    if not (data_dir / name).exists():
+        problems.append(f"{name}: Datei fehlt")
+        return None
     try:
         return load()
     except FileNotFoundError:

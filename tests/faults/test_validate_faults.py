@@ -68,7 +68,7 @@ FAULTS = {
         _edit("observations.csv", _replace_first_value("viele")),
         "observations.csv: nicht lesbar",
     ),
-    "leerer Wert": (_edit("observations.csv", _replace_first_value("")), "observations.csv: nicht lesbar"),
+    "leerer Wert": (_edit("observations.csv", _replace_first_value("")), "Wert fehlt (leeres Feld)"),
     "unendlich": (_edit("observations.csv", _replace_first_value("inf")), "keine endliche Zahl"),
     "Katalogeintrag fehlt": (
         _edit(
