@@ -260,8 +260,9 @@ def explicit_quality(row: dict, rules: dict) -> dict:
     }
 
 
-def german_note(row: dict, rules: dict) -> str:
-    """The note shown in the app, in German, built from the row's structured facts."""
+def german_note(row: dict, rules: dict, period: str) -> str:
+    """The note shown in the app, in German, built from the row's structured facts; `period` is the
+    catalogue's reference period (e.g. "Jahresdurchschnitt")."""
     parts = []
     ref = row["ref_date"]
     if len(ref) == 10:
@@ -269,7 +270,7 @@ def german_note(row: dict, rules: dict) -> str:
     elif len(ref) == 7:
         parts.append(f"Stichtag im Monat {german_date(ref)}")
     else:
-        parts.append(f"Berichtsjahr {ref}")
+        parts.append(f"Berichtsjahr {ref} ({period})" if period else f"Berichtsjahr {ref}")
     if row["formula"]:
         parts.append(f"eigene Berechnung: {row['formula']}")
     if row["rounding"]:
@@ -278,6 +279,11 @@ def german_note(row: dict, rules: dict) -> str:
         parts.append(f"Zahl aus einer Sekundärquelle übernommen ({row['publisher']})")
     if not row["stand"] and row["quality"] != "secondary":
         parts.append("Stand nicht angegeben")
+    parts += [
+        n["text"]
+        for n in rules.get("note_phrase", [])
+        if re.search(n["pattern"], row["note_source"], re.IGNORECASE)
+    ]
     parts += [
         n["text"]
         for n in rules.get("note_de", [])
@@ -339,7 +345,12 @@ def read_reference(
                 row |= explicit_quality(row, rules)
             rows.append(row)
     df = pd.DataFrame(rows)
-    df["note"] = [german_note(r, rules) for r in df.to_dict("records")]
+    df["note"] = [
+        german_note(
+            r, rules, catalogue[r["indicator"]].reference_period if r["indicator"] in catalogue else ""
+        )
+        for r in df.to_dict("records")
+    ]
     return df.reindex(columns=COLUMNS, fill_value=""), left_out
 
 
