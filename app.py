@@ -8,7 +8,8 @@ page script, `__name__` is `"__main__"` and only the navigation runs.
 import streamlit as st
 
 if __name__ == "__main__":
-    from integrationsregion.ui import admission
+    from integrationsregion import navigation
+    from integrationsregion.ui import admission, data
 
     st.set_page_config(
         page_title="Integrationsregion Ruhr",
@@ -16,50 +17,24 @@ if __name__ == "__main__":
         layout="wide",
         initial_sidebar_state="auto",
     )
-    pages = {
-        "Konferenz": [
-            st.Page("pages/start.py", title="Start / Konferenz", icon=":material/home:", default=True),
-        ],
-        "Themen": [
-            st.Page("pages/bildung.py", title="Bildung", icon=":material/school:", url_path="bildung"),
+    pages: dict[str, list[st.Page]] = {}
+    for entry in navigation.pages():
+        pages.setdefault(entry.section, []).append(
             st.Page(
-                "pages/arbeitsmarkt.py", title="Arbeitsmarkt", icon=":material/work:", url_path="arbeitsmarkt"
-            ),
-            st.Page(
-                "pages/geduldete.py",
-                title="Geduldete & Kosten",
-                icon=":material/account_balance:",
-                url_path="geduldete",
-            ),
-        ],
-        "Vergleichen": [
-            st.Page(
-                "pages/steckbrief.py", title="Steckbrief", icon=":material/assignment:", url_path="steckbrief"
-            ),
-            st.Page(
-                "pages/vergleich.py",
-                title="Vergleich",
-                icon=":material/compare_arrows:",
-                url_path="vergleich",
-            ),
-        ],
-        "Mehr": [
-            st.Page(
-                "pages/live.py",
-                title="Live (Präsentation)",
-                icon=":material/podcasts:",
-                url_path="live-konsole",
-            ),
-            st.Page(
-                "pages/methodik.py",
-                title="Daten & Methodik",
-                icon=":material/menu_book:",
-                url_path="methodik",
-            ),
-        ],
-    }
+                entry.script,
+                title=entry.title,
+                icon=entry.icon,
+                url_path=entry.url_path or None,
+                default=entry.default,
+            )
+        )
     with admission.run_slot():
-        st.navigation(pages).run()
+        page = st.navigation(pages)
+        problem = data.snapshot_problem()  # a damaged snapshot: one German message on every page
+        if problem:
+            st.error(problem, icon=":material/error:")
+        else:
+            page.run()
 else:
     from streamlit.runtime.pages_manager import PagesManager
 

@@ -3,7 +3,7 @@
 from integrationsregion.ui import cost_estimate, theme
 from integrationsregion.ui.layout import footer
 
-view = theme.page(
+theme.page(
     "geduldete",
     intro=(
         "Geduldete und weitere ausreisepflichtige Schutzsuchende in den 15 Kreisen und kreisfreien Städten der "
@@ -11,6 +11,6 @@ view = theme.page(
         "gerechnete Schätzung der Kosten, die das Land den Kommunen nicht erstattet."
     ),
     default="rejected_protection_status_with_duldung",
+    extra=cost_estimate.section,
 )
-cost_estimate.section(view)
 footer()

@@ -1,46 +1,34 @@
 """Start / Konferenz: the conference, its statements beside their evidence, and the region at a glance."""
 
-import pandas as pd
 import streamlit as st
 
-from integrationsregion.catalogue import format_number
-from integrationsregion.ui import data, theme
+from integrationsregion import navigation
+from integrationsregion.ui import data, links, theme
 from integrationsregion.ui.layout import footer, statement_card
+from integrationsregion.views import start as model
 
 store, conf = data.store(), data.conference()
 facts = conf.facts
 
 
-# The snapshot does not change while the process runs: what this page derives from it is built once.
 @st.cache_data(show_spinner=False)
-def coverage_by_theme() -> dict[str, list[dict[str, str]]]:
-    """Per theme, its statistics with the years that have values."""
-    by_theme: dict[str, list[dict[str, str]]] = {}
-    for ind in store.catalogue.all():
-        if ind.kind == "statistic":
-            years = store.any_years(ind.id)
-            by_theme.setdefault(store.catalogue.themes[ind.theme], []).append(
-                {"Indikator": ind.title, "Jahre": ", ".join(str(y) for y in years)}
-            )
-    return by_theme
-
-
-@st.cache_data(show_spinner=False)
-def cross_section(indicator_id: str, year: int, breakdown: str = "total") -> pd.DataFrame:
-    return store.cross_section(indicator_id, year, breakdown)
+def cached(question: str):
+    """The snapshot does not change while the process runs: each figure is built once."""
+    return getattr(model, question)(store)
 
 
 st.title("Integrationsregion Ruhr")
 st.markdown(f"#### {facts['theme']}")
 st.write(
-    "Amtliche Zahlen zu Bildung, Arbeitsmarkt und den Kosten für Geduldete in den 15 Kreisen und "
-    "kreisfreien Städten des Regionalverbands Ruhr – neben den Aussagen der Sozialkonferenz Ruhr 2019."
+    "Amtliche Zahlen zu Bildung, Arbeitsmarkt und Geduldeten in den 15 Kreisen und kreisfreien Städten "
+    "des Regionalverbands Ruhr, dazu eine offen gerechnete Schätzung der Kosten für Geduldete – neben den "
+    "Aussagen der Sozialkonferenz Ruhr 2019."
 )
 
 left, right = st.columns([2, 1])
 with left:
     st.subheader(facts["title"])
-    day = ".".join(reversed(facts["date"].split("-")))
+    day = model.conference_day(facts["date"])
     st.markdown(
         f"**Datum:** {day}, {facts['time']}  \n**Ort:** {facts['venue']}  \n"
         f"**Veranstalter:** {facts['organiser']}  \n**Reihe:** {facts['edition']}"
@@ -55,25 +43,12 @@ with right:
     units = store.regions.units()
     st.metric("Kreise und kreisfreie Städte", len(units))
     st.metric("Städte und Gemeinden", len(store.regions.municipalities()))
-    latest = store.years("population")[-1]
-    pop = cross_section("population", latest)
-    if pop["value"].notna().all():
-        st.metric(f"Einwohner 31.12.{latest}", format_number(pop["value"].sum(), 0))
-        st.caption(f"Summe der 15 Einheiten · Quelle: {'; '.join(sorted(set(pop['source_label'])))}")
-    share_year = store.years("foreign_share", "foreign")[-1]
-    shares = cross_section("foreign_share", share_year, "foreign").dropna(subset=["value"])
-    if len(shares):
-        low, high = shares.loc[shares["value"].idxmin()], shares.loc[shares["value"].idxmax()]
-        ind = store.catalogue["foreign_share"]
-        st.metric(
-            f"Ausländeranteil 31.12.{share_year}",
-            f"{ind.format(low['value'])} bis {ind.format(high['value'])}",
-            help="Spanne über die 15 Einheiten",
-        )
-        st.caption(
-            f"von {low['name']} bis {high['name']} · Quelle: {'; '.join(sorted(set(shares['source_label'])))} · "
-            f"[Bildung](/bildung) · [Arbeitsmarkt](/arbeitsmarkt) · [Geduldete](/geduldete)"
-        )
+    for metric in (cached("population"), cached("foreign_share_span")):
+        if metric is not None:
+            st.metric(metric.label, metric.value, help=metric.help)
+            st.caption(metric.caption)
+    themes = navigation.theme_pages().values()
+    st.caption(" · ".join(f"[{p.title}]({links.page_url(p.id)})" for p in themes))
     if conf.rvr_figures:
         with st.expander("Zahlen des RVR zur Konferenz (Sekundärquelle)"):
             for fig in conf.rvr_figures:
@@ -90,11 +65,11 @@ for statement in conf.statements:
         if not shown:
             st.caption("Zu dieser Aussage liegen keine Kreiswerte vor.")
         for n, (kind, indicator_id, breakdown, year) in enumerate(shown):
-            theme.evidence_chart(kind, indicator_id, breakdown, year, key=f"start:{statement.id}:{n}")
+            theme.evidence_chart(kind, indicator_id, breakdown, year, chart_key=f"start:{statement.id}:{n}")
     st.divider()
 
 st.subheader("Datenlage")
-for theme_label, rows in coverage_by_theme().items():
+for theme_label, rows in cached("coverage_by_theme").items():
     with st.expander(f"{theme_label}: {len(rows)} Indikatoren"):
         st.dataframe(rows, hide_index=True, width="stretch")
 footer()

@@ -9,7 +9,8 @@ The values are invented test numbers (source "Testdaten"), never shown by the ap
   Essen 2021 from an official and a secondary source (official shown);
 - `population`: a series break between 2019 and 2020 (`breaks.toml`);
 - `pupils_foreign_share`: only 8 units have a value (too few for a rank);
-- FlüAG rules, parameters, counts of Geduldete and cost statements for the cost model.
+- FlüAG rules, parameters, counts of Geduldete and cost statements for the cost model;
+- boundary layers in `geo/` with a small square per unit and Gemeinde (valid, not real shapes).
 """
 
 from __future__ import annotations
@@ -288,6 +289,14 @@ indicators = ["unemployment_rate"]
 """
 
 
+def _square(n: int, ags: str, name: str) -> dict:
+    """A small square in the Ruhr box: a valid boundary, not a real one (no test reads it as real)."""
+    x, y = 6.5 + 0.1 * (n % 5), 51.3 + 0.1 * (n // 5)
+    ring = [[x, y], [x + 0.09, y], [x + 0.09, y + 0.09], [x, y + 0.09], [x, y]]
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    return {"type": "Feature", "properties": {"ags": ags, "name": name}, "geometry": geometry}
+
+
 def regions_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -320,6 +329,11 @@ def build_snapshot(target: Path) -> Path:
     for name, text in files.items():
         (target / name).write_text(text, encoding="utf-8")
     (target / "observations.csv").write_bytes(body)
+    (target / "geo").mkdir(exist_ok=True)
+    for name, places in (("kreise.geojson", UNITS), ("gemeinden.geojson", GEMEINDEN)):
+        features = [_square(n, ags, place) for n, (ags, place, _) in enumerate(places)]
+        layer = {"type": "FeatureCollection", "features": features}
+        (target / "geo" / name).write_text(json.dumps(layer, ensure_ascii=False), encoding="utf-8")
     manifest = {"built_from": "tests/fixtures.py", "rows": body.count(b"\n") - 1}
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from integrationsregion import navigation
 from tests.conftest import REPO_DIR
 
 
@@ -24,3 +25,15 @@ def test_start_page_puts_evidence_charts_beside_the_statements():
     captions = " ".join(c.value for c in at.caption)
     assert captions.count("Quelle:") >= 4 and "/methodik?indikator=" in captions
     assert any(m.label.startswith("Ausländeranteil 31.12.") for m in at.metric)
+
+
+def test_navigation_is_built_from_the_page_registry():
+    at = AppTest.from_file(str(REPO_DIR / "app.py"), default_timeout=60).run()
+    for entry in navigation.pages():
+        if entry.default:
+            continue
+        at.switch_page(entry.script).run()
+        assert not at.exception, (entry.id, [e.value for e in at.exception])
+    titles = [p.title for p in navigation.pages()]
+    assert len(set(titles)) == len(titles)
+    assert {p.theme for p in navigation.pages() if p.theme} == {"bildung", "arbeitsmarkt", "geduldete"}

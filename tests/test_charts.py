@@ -1,4 +1,4 @@
-"""Charts show gaps as gaps, references as lines, breaks as breaks – with German numbers and sources."""
+"""Charts show gaps as gaps, references as their own bars, breaks as breaks – with German numbers and sources."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from integrationsregion.breaks import load_breaks
 from integrationsregion.catalogue import format_value
 from integrationsregion.figures import charts
 
+pytestmark = pytest.mark.unit
+
 UNITS_WITH_REFS = ["RVR", "05", "DG"]
 
 
@@ -17,7 +19,12 @@ def _units(store):
 
 
 def _bars(fig: go.Figure) -> list:
-    return [t for t in fig.data if t.type == "bar"]
+    """The bars of the units (the references are a trace of their own)."""
+    return [t for t in fig.data if t.type == "bar" and t.name != "Vergleichswerte"]
+
+
+def _reference_bars(fig: go.Figure) -> list:
+    return [t for t in fig.data if t.type == "bar" and t.name == "Vergleichswerte"]
 
 
 def test_ranking_lists_units_without_data_as_text_not_as_bars(store):
@@ -32,7 +39,7 @@ def test_ranking_lists_units_without_data_as_text_not_as_bars(store):
     assert 0 not in list(bars.x)
 
 
-def test_ranking_draws_reference_lines_with_german_values(store):
+def test_ranking_shows_references_as_own_bars_with_german_values(store):
     ind = store.catalogue["unemployment_rate"]
     refs = store.references(ind.id, 2019, "foreign")
     fig = charts.ranking(
@@ -43,22 +50,25 @@ def test_ranking_draws_reference_lines_with_german_values(store):
         year=2019,
         highlight="05513",
     )
-    assert len(fig.layout.shapes) == len(refs)
-    legend = [t.name for t in fig.data if t.type == "scatter" and t.mode == "lines"]
+    assert not fig.layout.shapes  # no line crosses the value labels
+    (ref_bars,) = _reference_bars(fig)
     nrw = refs.set_index("region").loc["05", "value"]
-    assert f"NRW: {format_value(nrw, ind.unit, ind.decimals)}" in legend
+    labels = dict(zip(ref_bars.y, ref_bars.text, strict=True))
+    assert labels["<i>NRW</i>"] == format_value(nrw, ind.unit, ind.decimals)
+    order = list(fig.layout.yaxis.categoryarray)
+    assert order.index("<i>NRW</i>") > max(order.index(y) for y in _bars(fig)[0].y)  # below the units
     (bars,) = _bars(fig)
     colours = dict(zip(bars.y, bars.marker.color, strict=True))
     assert colours["<b>Gelsenkirchen</b>"] == charts.BAR_SELECTED
     assert {c for y, c in colours.items() if "Gelsenkirchen" not in y} == {charts.BAR}
 
 
-def test_ranking_of_counts_has_no_nrw_line(store):
+def test_ranking_of_counts_has_no_nrw_reference(store):
     ind = store.catalogue["rejected_protection_status_with_duldung"]
     fig = charts.ranking(
         store.cross_section(ind.id, 2024), store.references(ind.id, 2024), ind, breakdown="total", year=2024
     )
-    assert not fig.layout.shapes
+    assert not fig.layout.shapes and not _reference_bars(fig)
 
 
 def test_hover_names_value_year_and_source(store):
@@ -74,16 +84,20 @@ def test_hover_names_value_year_and_source(store):
     assert "," in custom[1]  # German decimal comma
 
 
-def test_time_series_inserts_missing_years_as_gaps(store):
+def test_time_series_inserts_missing_years_as_gaps(fixture_store):
+    store = fixture_store
     ind = store.catalogue["unemployment_rate"]
-    series = store.series(ind.id, _units(store) + UNITS_WITH_REFS, "foreign")
-    fig = charts.time_series(series, ind, breakdown="foreign", highlight="05513", background=_units(store))
+    series = store.series(ind.id, _units(store) + UNITS_WITH_REFS, "total")
+    fig = charts.time_series(series, ind, breakdown="total", highlight="05513", background=_units(store))
     ge = next(t for t in fig.data if t.name == "Gelsenkirchen")
     points = dict(zip(ge.x, ge.y, strict=True))
     assert ge.connectgaps is False
-    assert points[2017.0] is None and points[2018.0] is None  # not published at Kreis level
-    assert 2021.0 in points and points[2021.0] is None
-    assert points[2019.0] == store.value("05513", ind.id, 2019, "foreign")["value"]
+    have = {float(y) for y in store.series(ind.id, ["05513"], "foreign")["year"]}
+    gaps = [x for x in points if x.is_integer() and x not in have]
+    assert gaps, "the foreign unemployment rate was not published for every year"
+    assert all(points[x] is None for x in gaps)  # a gap is drawn as a gap
+    for x in have:
+        assert points[x] == store.value("05513", ind.id, int(x), "foreign")["value"]
 
 
 def test_time_series_breaks_the_line_at_a_series_break(store):
@@ -149,3 +163,19 @@ def test_png_export_file_names_are_german(store, indicator, breakdown, year, kin
     name = charts.export_filename(store.catalogue[indicator], breakdown, year, kind)
     assert name == expected
     assert charts.plotly_config(name)["toImageButtonOptions"]["filename"] == expected
+
+
+def test_time_series_marks_secondary_points_open(store):
+    ind = store.catalogue["unemployment_rate"]
+    series = store.series(ind.id, ["05513"], "foreign").copy()
+    series.loc[series.index[0], "quality"] = "secondary"
+    fig = charts.time_series(series, ind, breakdown="foreign")
+    (line,) = [t for t in fig.data if t.type == "scatter"]
+    symbols = [s for s, y in zip(line.marker.symbol, line.y, strict=True) if y is not None]
+    assert symbols[0].endswith("-open") and not any(s.endswith("-open") for s in symbols[1:])
+    assert any("Sekundärquelle" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_titles_do_not_repeat_the_breakdown(store):
+    ind = store.catalogue["foreign_share"]
+    assert "Ausländer/-innen" not in charts.title_text(ind, "foreign", 2024).replace("<br>", " ")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 
 import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from integrationsregion import compare, export
-from integrationsregion.catalogue import format_value
+from integrationsregion import compare, export, formatting
+from integrationsregion.views import common
 from tests.conftest import REPO_DIR
 
 SCENARIO = {
@@ -66,8 +67,8 @@ def test_shared_link_restores_the_comparison_offers_downloads_and_leads_to_the_d
     assert prov["source_label"] in source_line and "/methodik?indikator=unemployment_rate" in source_line
 
     # the table on screen holds the snapshot's values for that year
-    table = at.dataframe[0].value.set_index(["indicator", "breakdown"])
-    row = table.loc[("unemployment_rate", "foreign")]
+    table = at.dataframe[0].value.set_index("Indikator")
+    row = table.loc[common.indicator_label(ind, "foreign")]
     assert row["Jahr"] == 2019
     cs = store.cross_section("unemployment_rate", 2019, "foreign").set_index("region")
     for ags in [*SCENARIO["vergleich"].split(","), "05513"]:
@@ -110,6 +111,16 @@ def test_vergleich_without_parameters_uses_similar_units_and_says_how(store):
     assert "Einwohnerzahl und Ausländeranteil" in caption and f"31.12.{choice.year}" in caption
 
 
+def test_vergleich_never_draws_a_count_beside_nrw_or_germany_totals(store):
+    at = open_page("vergleich", einheit="05513", indikator="population")
+    bars = [c for c in at.get("plotly_chart")]
+    names = {n for c in bars for t in json.loads(c.proto.spec)["data"] for n in t.get("x", [])}
+    assert bars and names and "NRW" not in names and "Deutschland" not in names
+    table = at.dataframe[0].value.set_index("Indikator")
+    population = table.loc[[i for i in table.index if i.startswith("Bevölkerung")]]
+    assert population["NRW"].isna().all() and population["Deutschland"].isna().all()
+
+
 @pytest.mark.parametrize("bad", BAD_VALUES)
 def test_vergleich_ignores_bad_parameters_with_a_notice(bad):
     at = open_page(
@@ -139,27 +150,44 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     profile = store.profile("05513").set_index(["indicator", "breakdown"])
     ur = profile.loc[("unemployment_rate", "foreign")]
     ind = store.catalogue["unemployment_rate"]
-    row = shown[shown["Indikator"] == compare.label(ind, "foreign")].iloc[0]
-    assert row["Wert"] == ind.format(ur["value"])
-    assert row["Jahr"] == str(ur["year"])
-    assert row["Rang"] == f"{int(ur['rank'])} von {int(ur['ranked'])}"
-    assert row["Ruhr"] == "kein Ruhr-Wert"  # rates have no Ruhr reference
-    assert row["NRW"] == format_value(ur["ref_05"], ind.unit, ind.decimals)
+    row = shown[shown["Indikator"] == common.indicator_label(ind, "foreign")].iloc[0]
+    assert row["Wert"] == ur["value"]  # numeric, so the column sorts by value
+    assert row["Jahr"] == ur["year"]
+    assert row["Rang"] == ur["rank"] and row["von"] == ur["ranked"]  # the store's rank, by polarity
+    assert pd.isna(row["Ruhr"]) or row["Ruhr"] == ur["ref_RVR"]
+    assert row["NRW"] == ur["ref_05"]
     assert (
         "ungünstiger" in row["Vergleich"] or "günstiger" in row["Vergleich"] or "gleich" in row["Vergleich"]
     )
-    neutral = shown[shown["Indikator"] == compare.label(store.catalogue["foreign_share"], "foreign")].iloc[0]
+    neutral = shown[
+        shown["Indikator"] == common.indicator_label(store.catalogue["foreign_share"], "foreign")
+    ].iloc[0]
     assert "günstiger" not in neutral["Vergleich"]
     text = " ".join(m.value for m in at.markdown)
     assert "Geiß-Netthöfel" in text  # the conference statement on unemployment
 
 
-def test_steckbrief_for_a_kreisangehoerige_gemeinde_says_there_is_no_data_and_shows_the_kreis(store):
+def test_steckbrief_never_sets_a_count_beside_nrw_or_germany_totals(store):
+    at = open_page("steckbrief", einheit="05513")
+    shown = pd.concat([d.value for d in at.dataframe], ignore_index=True)
+    counts = shown[shown["Indikator"].str.startswith("Bevölkerung")]
+    assert len(counts) and counts["NRW"].isna().all() and counts["Deutschland"].isna().all()
+
+
+def test_steckbrief_for_a_kreisangehoerige_gemeinde_shows_its_year_and_says_the_figures_are_old(store):
     gemeinde = next(m for m in store.regions.municipalities() if store.regions[m.parent_ags].kind == "kreis")
+    own = store.region_rows(gemeinde.ags)
     at = open_page("steckbrief", einheit=gemeinde.ags)
     warning = " ".join(w.value for w in at.warning)
-    assert gemeinde.name in warning and "keine Werte auf Gemeindeebene" in warning
-    assert store.regions.name(gemeinde.parent_ags) in " ".join(m.value for m in at.markdown)
+    assert gemeinde.name in warning and store.regions.name(gemeinde.parent_ags) in warning
+    own = store.region_rows(gemeinde.ags)
+    if own.empty:
+        assert "keine Werte auf Gemeindeebene" in warning
+        return
+    assert "alte Zahlen" in warning
+    assert any(gemeinde.name in m.value for m in at.subheader)
+    shown = pd.concat([d.value for d in at.dataframe], ignore_index=True)
+    assert set(shown["Jahr"]) <= set(own["year"])  # the Gemeinde's own years, shown in every row
 
 
 def test_steckbrief_for_the_gemeinde_of_a_kreisfreie_stadt_says_it_is_the_same_territory(store):
@@ -194,7 +222,7 @@ def test_methodik_restores_the_provenance_view(store):
     shown = pd.concat([d.value for d in at.dataframe if "Merkmal" in d.value.columns])
     facts = dict(zip(shown["Merkmal"], shown["Angabe"], strict=True))
     assert facts["Tabelle"] == prov["table_code"]
-    assert facts["Stand"] == prov["stand"]
+    assert facts["Stand"] == formatting.stand(prov["stand"])  # a German date
     assert facts["Amtliches Portal"] == prov["portal_url"]
     assert facts["Gelesen aus"] == prov["source_url"]
 
@@ -203,7 +231,9 @@ def test_methodik_lists_licences_with_the_bkg_line_and_the_refresh(store):
     at = open_page("methodik")
     text = " ".join(m.value for m in at.markdown)
     assert "© GeoBasis-DE / BKG (Daten verändert)" in text
-    assert "integrationsregion update" in text
+    page_text = text + " ".join(c.value for c in at.caption) + " ".join(c.value for c in at.code)
+    assert "integrationsregion " not in page_text and "SHA-256" not in page_text  # no developer commands
+    assert "amtlichen Diensten" in text
     licences = next(d.value for d in at.dataframe if "Namensnennung" in d.value.columns)
     assert set(store.observations["attribution"]) == set(licences["Namensnennung"])
 
@@ -220,3 +250,20 @@ def test_methodik_ignores_bad_parameters_with_a_notice(bad):
     at = open_page("methodik", indikator=bad, einheit=bad, jahr=bad, aufschluesselung=bad)
     assert "ignoriert" in notices(at)
     assert "<script>" not in " ".join(m.value for m in at.markdown)
+
+
+def test_vergleich_compares_a_gemeinde_with_gemeinden_and_says_the_figures_are_old(store):
+    gemeinde = next(
+        m
+        for m in store.regions.municipalities()
+        if store.regions[m.parent_ags].kind == "kreis" and not store.region_rows(m.ags).empty
+    )
+    at = open_page("vergleich", einheit=gemeinde.ags)
+    assert "alte Zahlen" in " ".join(w.value for w in at.warning)
+    peers = widget(at, "multiselect", "vg_vergleich").value
+    assert peers and all(store.regions[a].level == "gemeinde" for a in peers)
+    table = at.dataframe[0].value
+    assert gemeinde.name in table.columns and len(table)
+    own_years = set(store.region_rows(gemeinde.ags)["year"])
+    assert set(table["Jahr"]) <= own_years | {int(y) for a in peers for y in store.region_rows(a)["year"]}
+    assert len(at.get("plotly_chart")) >= 1

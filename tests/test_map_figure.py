@@ -252,3 +252,31 @@ def test_values_with_unknown_codes_are_refused():
     values = pd.concat([_values(), pd.DataFrame([{"ags": "05711", "name": "Bielefeld", "value": 1.0}])])
     with pytest.raises(ValueError, match="05711"):
         _map(values)
+
+
+def test_tiny_differences_get_neighbouring_colours():
+    values = _values()
+    values["value"] = np.linspace(43.0, 43.6, len(values))
+    trace = _value_trace(_map(values))
+    assert trace.zmax - trace.zmin >= 0.25 * 43.6  # 43,0 vs 43,6 are not drawn as opposite ends
+
+
+def test_wide_spread_keeps_the_data_range():
+    trace = _value_trace(_map(_values()))
+    assert (trace.zmin, trace.zmax) == (pytest.approx(4.26), pytest.approx(1234.5))
+
+
+def test_map_prints_place_names_and_titles_the_bar_with_name_and_unit():
+    fig = _map(_values(), value_name="Arbeitslosenquote")
+    names = next(t for t in fig.data if t.type == "scattergeo" and t.mode == "text")
+    assert "Recklinghausen" in names.text and "Herne" in names.text
+    assert _value_trace(fig).colorbar.title.text.startswith("Arbeitslosenquote (%)")
+
+
+def test_secondary_values_are_marked_on_the_map():
+    values = _values()
+    values["quality"] = "official"
+    values.loc[0, "quality"] = "secondary"
+    fig = _map(values)
+    assert "Sekundärquelle" in _hover(_value_trace(fig), values.loc[0, "ags"])
+    assert any("Sekundärquelle" in (a.text or "") for a in fig.layout.annotations)

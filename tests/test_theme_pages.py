@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from integrationsregion import formatting, navigation
+from integrationsregion.views import common
 from tests.conftest import REPO_DIR
 
-PAGES = {
-    "bildung": "pages/bildung.py",
-    "arbeitsmarkt": "pages/arbeitsmarkt.py",
-    "geduldete": "pages/geduldete.py",
-}
+PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
 
 
 def open_page(page: str, **params: str) -> AppTest:
@@ -97,11 +95,17 @@ def test_unknown_link_values_get_a_german_notice_and_the_default_view(params, ex
     assert len(charts(at)) >= 3
 
 
-def test_year_without_data_explains_which_years_exist():
-    at = open_page("arbeitsmarkt", indikator="unemployment_rate", aufschluesselung="foreign", jahr="2017")
+def test_year_without_data_explains_which_years_exist(store):
+    years = store.years("unemployment_rate", "foreign")
+    missing = years[0] - 1  # a four-digit year the data does not have, whatever years it grows by
+    at = open_page(
+        "arbeitsmarkt", indikator="unemployment_rate", aufschluesselung="foreign", jahr=str(missing)
+    )
     assert not at.exception
     (warning,) = at.warning
-    assert "2017 keine Werte" in warning.value and "verfügbar: 2015, 2016, 2019" in warning.value
+    assert f"{missing} keine Werte" in warning.value
+    assert f"verfügbar: {formatting.years_list(years)}" in warning.value
+    assert f"Gezeigt wird {years[-1]}" in warning.value
 
 
 def test_indicator_without_kreis_data_shows_references_instead_of_an_empty_map():
@@ -146,3 +150,25 @@ def test_geduldete_without_unit_asks_for_one():
     at = open_page("geduldete")
     assert not at.exception
     assert any("Bitte oben einen Kreis" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_default_indicator_is_a_rate_not_a_count(store, page):
+    at = open_page(page)
+    shown = store.catalogue[at.selectbox(key=f"{page}:indikator").value]
+    assert not common.is_count(shown)  # counts of cities of different size are not comparable
+
+
+def test_gemeinde_map_on_request_where_the_indicator_has_gemeinde_values(store):
+    ind = next(
+        i
+        for i in store.catalogue.for_theme("arbeitsmarkt")
+        if store.years(i.id, i.breakdowns[0], level="gemeinde") and store.years(i.id, i.breakdowns[0])
+    )
+    at = open_page("arbeitsmarkt", indikator=ind.id, aufschluesselung=ind.breakdowns[0])
+    toggle = at.toggle(key="arbeitsmarkt:gemeindekarte")
+    assert "alte Zahlen" in toggle.label
+    before = len(charts(at))
+    toggle.set_value(True).run()
+    assert not at.exception
+    assert len(charts(at)) == before + 1

@@ -5,10 +5,10 @@ Loaded once (`load_breaks`) and passed to the figure builders, which draw no lin
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from integrationsregion.loading import read_toml, reading
 from integrationsregion.settings import get_settings
 
 BREAKS_FILE = "breaks.toml"
@@ -36,22 +36,22 @@ class SeriesBreak:
 def load_breaks(data_dir: Path | None = None) -> list[SeriesBreak]:
     """All series breaks of the snapshot's `breaks.toml` (default: the configured snapshot directory)."""
     path = (data_dir or get_settings().snapshot_dir) / BREAKS_FILE
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    out = []
-    for item in raw.get("break", []):
-        a, b = (int(y) for y in item["between"])
-        if not a < b:
-            raise ValueError(f"break of {item['indicator']}: years {a}, {b} not ascending")
-        out.append(
-            SeriesBreak(
-                indicator=item["indicator"],
-                between=(a, b),
-                label=item["label"],
-                detail=item["detail"],
-                breakdowns=tuple(item.get("breakdowns", ())),
-            )
-        )
-    return out
+    raw = read_toml(path)
+    with reading(path):
+        return [_series_break(item) for item in raw.get("break", [])]
+
+
+def _series_break(item: dict) -> SeriesBreak:
+    a, b = (int(y) for y in item["between"])
+    if not a < b:
+        raise ValueError(f"Bruch bei {item['indicator']}: Jahre {a}, {b} nicht aufsteigend")
+    return SeriesBreak(
+        indicator=item["indicator"],
+        between=(a, b),
+        label=item["label"],
+        detail=item["detail"],
+        breakdowns=tuple(item.get("breakdowns", ())),
+    )
 
 
 def breaks_for(breaks: list[SeriesBreak], indicator_id: str, breakdown: str) -> list[SeriesBreak]:

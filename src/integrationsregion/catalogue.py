@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from integrationsregion.loading import read_toml, reading
 from integrationsregion.settings import get_settings
 
 UNIT_LABELS = {
@@ -87,6 +87,10 @@ class Indicator:
         return format_value(value, self.unit, self.decimals)
 
 
+NO_DATA = "keine Daten"
+"""How a gap reads everywhere: a missing value is never 0 and never left blank without words."""
+
+
 def format_number(value: float, decimals: int) -> str:
     """German number format: 1.234,5."""
     text = f"{value:,.{decimals}f}"
@@ -96,7 +100,7 @@ def format_number(value: float, decimals: int) -> str:
 def format_value(value: float | None, unit: str, decimals: int) -> str:
     """A value with its unit in German notation; missing values read "keine Daten"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "keine Daten"
+        return NO_DATA
     number = format_number(value, decimals)
     return f"{number} %" if unit == "percent" else f"{number} {UNIT_LABELS[unit]}"
 
@@ -120,8 +124,13 @@ class Catalogue:
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Catalogue:
-        data_dir = data_dir or get_settings().snapshot_dir
-        raw = tomllib.loads((data_dir / "indicators.toml").read_text(encoding="utf-8"))
+        path = (data_dir or get_settings().snapshot_dir) / "indicators.toml"
+        raw = read_toml(path)
+        with reading(path):
+            return cls._from_toml(raw)
+
+    @classmethod
+    def _from_toml(cls, raw: dict) -> Catalogue:
         indicators = [
             Indicator(
                 **{

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from integrationsregion import snapshot_write
 from integrationsregion.genesis.update import add_update_arguments, run_update
-from integrationsregion.settings import get_settings
+from integrationsregion.settings import SettingsError, get_settings
 
 MAX_LINES = 200
 """`validate` prints at most this many problem lines (one damage can hit every row)."""
@@ -35,7 +36,14 @@ def _build(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from integrationsregion.validation import validate_data_dir
 
-    rows, problems = validate_data_dir(Path(args.data_dir))
+    data_dir = Path(args.data_dir)
+    try:
+        with snapshot_write.snapshot_lock(data_dir):
+            for line in snapshot_write.recover(data_dir):
+                print(f"Repariert: {line}")
+    except snapshot_write.SnapshotLocked as exc:
+        print(f"Hinweis: {exc}", file=sys.stderr)
+    rows, problems = validate_data_dir(data_dir)
     if args.reference:
         from integrationsregion.reference_build import drift_problems
 
@@ -43,7 +51,7 @@ def _validate(args: argparse.Namespace) -> int:
         if not reference.is_dir():
             problems.append(f"Referenzordner {reference} nicht gefunden")
         elif not problems:
-            problems += drift_problems(reference, Path(args.data_dir))
+            problems += drift_problems(reference, data_dir)
     for p in problems[:MAX_LINES]:
         print(f"FEHLER: {p}", file=sys.stderr)
     if len(problems) > MAX_LINES:
@@ -82,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     add_update_arguments(update)
     update.set_defaults(func=run_update)
     args = parser.parse_args(argv)
-    args.data_dir = args.data_dir or str(get_settings().snapshot_dir)
+    try:
+        args.data_dir = args.data_dir or str(get_settings().snapshot_dir)
+    except SettingsError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
     return args.func(args)
 
 

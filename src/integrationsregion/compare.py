@@ -10,13 +10,12 @@ import math
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS, UNIT_LABELS, Indicator, format_number
-from integrationsregion.regions import GERMANY, NRW, REFERENCES, RUHR
+from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Indicator, format_number
+from integrationsregion.regions import NRW, REFERENCES, RUHR
 from integrationsregion.store import Store
 
 # units for which comparing a unit with Ruhr/NRW/Germany is meaningful (rates, not counts)
-RATE_UNITS = ("percent", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
-REFERENCE_NAMES = {RUHR: "Ruhr", NRW: "NRW", GERMANY: "Deutschland"}
+RATE_UNITS = ("percent", "per_1000", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
 PROVENANCE_COLUMNS = [
     "quality",
     "publisher",
@@ -32,14 +31,14 @@ PROVENANCE_COLUMNS = [
 
 
 # ---------------------------------------------------------------------- indicators offered
-def unit_indicators(store: Store) -> list[tuple[str, str]]:
-    """(indicator, breakdown) pairs of statistics with values for the 15 units, catalogue order."""
+def unit_indicators(store: Store, level: str = "kreis") -> list[tuple[str, str]]:
+    """(indicator, breakdown) pairs of statistics with values for the areas of `level`, catalogue order."""
     pairs = []
     for ind in store.catalogue.all():
         if ind.kind != "statistic":
             continue
         for breakdown in ind.breakdowns:
-            if store.years(ind.id, breakdown):
+            if store.years(ind.id, breakdown, level=level):
                 pairs.append((ind.id, breakdown))
     return pairs
 
@@ -155,8 +154,17 @@ def comparison_year(store: Store, indicator: str, breakdown: str, units: list[st
     return int(rows["year"].max()) if len(rows) else None
 
 
+def area_values(store: Store, indicator: str, breakdown: str, year: int, areas: list[str]) -> pd.DataFrame:
+    """The chosen areas (Kreise or Gemeinden) in one year, in the given order, indexed by region; gaps NaN."""
+    rows = store.series(indicator, areas, breakdown)
+    out = rows[rows["year"] == year].set_index("region").reindex(areas)
+    out["name"] = [store.regions.name(a) for a in areas]
+    out.index.name = "region"
+    return out
+
+
 def comparison_table(
-    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None
+    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None, level: str = "kreis"
 ) -> pd.DataFrame:
     """Rows = statistics × breakdown; columns = year, the units' values and Ruhr/NRW/DE.
 
@@ -165,12 +173,12 @@ def comparison_table(
     """
     years = years or {}
     out = []
-    for indicator, breakdown in unit_indicators(store):
+    for indicator, breakdown in unit_indicators(store, level):
         ind = store.catalogue[indicator]
         year = years.get((indicator, breakdown)) or comparison_year(store, indicator, breakdown, units)
         if year is None:
             continue
-        cs = store.cross_section(indicator, year, breakdown).set_index("region")
+        cs = area_values(store, indicator, breakdown, year, units)
         refs = store.references(indicator, year, breakdown).set_index("region")
         shown = pd.concat([cs.loc[units, ["value", "source_label"]], refs[["value", "source_label"]]])
         row = {
@@ -184,16 +192,16 @@ def comparison_table(
         row |= {a: cs.loc[a, "value"] for a in units}
         row |= {a: (refs.loc[a, "value"] if a in refs.index else math.nan) for a in REFERENCES}
         labels = sorted(set(shown.dropna(subset=["value"])["source_label"]))
-        row["Quelle"] = "; ".join(labels) if labels else "keine Daten"
+        row["Quelle"] = "; ".join(labels) if labels else NO_DATA
         out.append(row)
     return pd.DataFrame(out)
 
 
 def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: list[str]) -> pd.DataFrame:
     """The chosen units and Ruhr/NRW/DE for one indicator and year, with provenance (gaps NaN)."""
-    cs = store.cross_section(indicator, year, breakdown).set_index("region").loc[units].reset_index()
+    cs = area_values(store, indicator, breakdown, year, units).reset_index()
     refs = store.references(indicator, year, breakdown)
-    refs = refs.assign(name=refs["region"].map(REFERENCE_NAMES))
+    refs = refs.assign(name=refs["region"].map(store.regions.display_name))
     frame = pd.concat([cs, refs], ignore_index=True)
     frame["indicator"], frame["breakdown"], frame["year"] = indicator, breakdown, year
     frame["role"] = ["Auswahl" if a == units[0] else "Vergleich" for a in units] + ["Referenz"] * len(refs)
@@ -201,10 +209,10 @@ def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: 
 
 
 def long_table(
-    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None
+    store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None, level: str = "kreis"
 ) -> pd.DataFrame:
     """The comparison table as long rows (one per value) with provenance, for downloads."""
-    table = comparison_table(store, units, years)
+    table = comparison_table(store, units, years, level)
     frames = []
     for row in table.to_dict("records"):
         frames.append(chart_frame(store, row["indicator"], row["breakdown"], int(row["Jahr"]), units))

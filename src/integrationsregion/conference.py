@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from integrationsregion.catalogue import Catalogue
+from integrationsregion.loading import read_toml, reading
 from integrationsregion.settings import get_settings
 
 
@@ -35,16 +35,14 @@ class Conference:
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Conference:
-        data_dir = data_dir or get_settings().snapshot_dir
-        raw = tomllib.loads((data_dir / "conference.toml").read_text(encoding="utf-8"))
-        statements = [
-            Statement(**(s | {"themes": tuple(s["themes"]), "indicators": tuple(s["indicators"])}))
-            for s in raw["statement"]
-        ]
-        return cls(raw["conference"], raw["programme"], statements, raw.get("rvr_figure", []))
-
-    def statement(self, statement_id: str) -> Statement:
-        return next(s for s in self.statements if s.id == statement_id)
+        path = (data_dir or get_settings().snapshot_dir) / "conference.toml"
+        raw = read_toml(path)
+        with reading(path):
+            statements = [
+                Statement(**(s | {"themes": tuple(s["themes"]), "indicators": tuple(s["indicators"])}))
+                for s in raw["statement"]
+            ]
+            return cls(raw["conference"], raw["programme"], statements, raw.get("rvr_figure", []))
 
     def for_theme(self, theme: str) -> list[Statement]:
         return [s for s in self.statements if theme in s.themes]

@@ -15,10 +15,8 @@ from datetime import date
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS, UNIT_LABELS, Catalogue
+from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Catalogue
 from integrationsregion.snapshot import QUALITY_LABELS
-
-NO_DATA = "keine Daten"
 
 # store/snapshot column -> German export column, in export order
 COLUMN_NAMES = {
@@ -263,8 +261,3 @@ def file_stem(text: str) -> str:
         out.append(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_")
     stem = "_".join(p for p in "".join(out).split("_") if p)
     return stem[:80] or "daten"
-
-
-def all_formats(frame: pd.DataFrame, meta: Mapping[str, object] | None = None) -> dict[str, bytes]:
-    """All three downloads at once (for tests and the CLI)."""
-    return {"csv": to_csv(frame), "excel_csv": to_excel_csv(frame), "xlsx": to_xlsx(frame, meta)}

@@ -5,11 +5,11 @@ Loaded once (`load_rule_book`) and passed to the cost model; the amounts themsel
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from integrationsregion.loading import read_toml, reading
 from integrationsregion.settings import get_settings
 
 RULES_FILE = "fluag_rules.toml"
@@ -35,5 +35,6 @@ class RuleBook:
 def load_rule_book(data_dir: Path | None = None) -> RuleBook:
     """Read `fluag_rules.toml` of the snapshot (default: the configured snapshot directory)."""
     path = (data_dir or get_settings().snapshot_dir) / RULES_FILE
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return RuleBook(tuple(raw["regime"]), dict(raw["cost_anchor"]))
+    raw = read_toml(path)
+    with reading(path):
+        return RuleBook(tuple(raw["regime"]), dict(raw["cost_anchor"]))

@@ -9,8 +9,8 @@ import re
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS
-from integrationsregion.compare import REFERENCE_NAMES, label
+from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA
+from integrationsregion.compare import label
 from integrationsregion.regions import REFERENCES
 from integrationsregion.store import Store
 
@@ -37,7 +37,7 @@ def catalogue_table(store: Store) -> pd.DataFrame:
                 "Quelle": "; ".join(s.publisher for s in ind.sources),
                 "Tabelle": ", ".join(dict.fromkeys(tables)),
                 "Stand": ", ".join(stands) if stands else NO_VALUE_MARK,
-                "Jahre": ", ".join(str(y) for y in sorted(set(mine["year"]))) or "keine Daten",
+                "Jahre": ", ".join(str(y) for y in sorted(set(mine["year"]))) or NO_DATA,
                 "Lizenz": ind.licence,
                 "Hinweise": " ".join(ind.caveats),
                 "Link": ind.sources[0].url if ind.sources else "",
@@ -81,7 +81,7 @@ def coverage_grid(store: Store, indicator: str, breakdown: str) -> pd.DataFrame:
     for rec in rows.itertuples(index=False):
         if rec.region in grid.index:
             grid.loc[rec.region, str(rec.year)] = QUALITY_MARKS.get(rec.quality, QUALITY_MARKS["official"])
-    grid.index = [REFERENCE_NAMES.get(a) or store.regions.name(a) for a in regions]
+    grid.index = [store.regions.display_name(a) for a in regions]
     grid.index.name = "Gebiet"
     return grid
 

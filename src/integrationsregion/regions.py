@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from integrationsregion.loading import reading
 from integrationsregion.settings import get_settings
 
 RUHR = "RVR"
@@ -47,9 +48,12 @@ class RegionRegistry:
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> RegionRegistry:
-        data_dir = data_dir or get_settings().snapshot_dir
-        with open(data_dir / "regions.csv", encoding="utf-8", newline="") as f:
-            return cls([Region(**row) for row in csv.DictReader(f)])
+        path = (data_dir or get_settings().snapshot_dir) / "regions.csv"
+        with reading(path), open(path, encoding="utf-8", newline="") as f:
+            registry = cls([Region(**row) for row in csv.DictReader(f)])
+            for ags in REFERENCES:
+                registry.name(ags)  # KeyError (a missing comparison area) becomes the load error
+            return registry
 
     def __contains__(self, ags: object) -> bool:
         return ags in self._by_ags
@@ -88,5 +92,7 @@ class RegionRegistry:
     def name(self, ags: str) -> str:
         return self._by_ags[ags].name
 
-    def short(self, ags: str) -> str:
-        return self._by_ags[ags].short_name
+    def display_name(self, ags: str) -> str:
+        """How a region is named beside others: the short name of a comparison area ("Ruhr"), else the name."""
+        region = self._by_ags[ags]
+        return region.short_name if region.level == "aggregat" else region.name

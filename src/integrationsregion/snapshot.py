@@ -1,18 +1,19 @@
-"""The observations snapshot on disk: schema, validation and atomic writes."""
+"""The observations snapshot on disk: schema, the checked load (one typed error), validation, atomic writes."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from integrationsregion import atomic
+from integrationsregion import snapshot_write
 from integrationsregion.catalogue import Catalogue
+from integrationsregion.loading import SnapshotLoadError, read_json, reading, where
 from integrationsregion.regions import RUHR, RegionRegistry
 
 OBSERVATIONS = "observations.csv"
@@ -71,15 +72,71 @@ class SnapshotError(Exception):
     """The snapshot is invalid; nothing was written."""
 
 
-def read_observations(path: Path) -> pd.DataFrame:
-    """Read `observations.csv` with the schema's types (AGS stay text)."""
+def read_observations(path: Path | io.BytesIO) -> pd.DataFrame:
+    """Read `observations.csv` with the schema's types (AGS stay text); ValueError names a bad column or cell."""
     df = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False)
     for col in OPTIONAL_COLUMNS:
         if col not in df.columns:
             df[col] = ""
-    df["year"] = df["year"].astype(int)
-    df["value"] = df["value"].astype(float)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"Spalten fehlen: {', '.join(missing)}")
+    df["year"] = _numbers(df["year"], integer=True).astype(int)
+    df["value"] = _numbers(df["value"], integer=False)
     return df[COLUMNS]
+
+
+def _numbers(column: pd.Series, integer: bool) -> pd.Series:
+    """The column as numbers; an empty value stays NaN, text that is no number is an error naming the row."""
+    text = column.astype(str).str.strip()
+    parsed = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = parsed.isna() & (text != "")
+    if integer:
+        bad |= parsed.isna() | (parsed % 1 != 0)
+    if bad.any():
+        n = int(bad.to_numpy().argmax())
+        kind = "ganze Zahl" if integer else "Zahl"
+        raise ValueError(f"Spalte „{column.name}“, Zeile {n + 2}: keine {kind} („{text.iloc[n][:40]}“)")
+    return parsed
+
+
+def load_checked(data_dir: Path) -> tuple[RegionRegistry, Catalogue, pd.DataFrame, dict]:
+    """Everything the store needs from a snapshot, checked; any damage raises one `SnapshotLoadError`.
+
+    Checks: every file readable and well-formed, the catalogue complete, every value a finite number
+    that passes `validate`, the manifest matching the files it lists (rows, sha256) and the boundaries
+    (the same checks as `integrationsregion validate`).
+    """
+    regions = RegionRegistry.load(data_dir)
+    catalogue = Catalogue.load(data_dir)
+    problems = catalogue.problems()
+    if problems:
+        raise SnapshotLoadError(f"{where(data_dir / 'indicators.toml')}: {_summary(problems)}")
+    path = data_dir / OBSERVATIONS
+    with reading(path):
+        body = path.read_bytes()
+        df = read_observations(io.BytesIO(body))
+    if df.empty:
+        raise SnapshotLoadError(f"{where(path)} enthält keine Werte.")
+    infinite = df[~df["value"].map(math.isfinite)]
+    if len(infinite):
+        raise SnapshotLoadError(
+            f"{where(path)}: {len(infinite)} Werte sind keine endlichen Zahlen (z. B. {_where(infinite.iloc[0])})."
+        )
+    problems = validate(df, regions, catalogue)
+    if problems:
+        raise SnapshotLoadError(f"{where(path)}: {_summary(problems)}")
+    from integrationsregion.validation import geo_problems, manifest_problems  # validate's own checks
+
+    problems = manifest_problems(data_dir, len(df)) + geo_problems(data_dir, regions)
+    if problems:
+        raise SnapshotLoadError(_summary(problems))
+    return regions, catalogue, df, read_json(data_dir / MANIFEST)
+
+
+def _summary(problems: list[str]) -> str:
+    first = problems[0][:200]
+    return f"{first}." if len(problems) == 1 else f"{first} (und {len(problems) - 1} weitere Probleme)."
 
 
 def validate(df: pd.DataFrame, regions: RegionRegistry, catalogue: Catalogue) -> list[str]:
@@ -190,11 +247,13 @@ def write_snapshot_atomic(
     regions: RegionRegistry,
     catalogue: Catalogue,
     manifest_updates: dict | None = None,
+    regions_csv: bytes | None = None,
 ) -> None:
-    """Validate the whole new snapshot, then replace observations and manifest atomically.
+    """Validate the whole new snapshot, then replace observations, manifest (and regions) together.
 
-    Raises SnapshotError (nothing written) when the snapshot is invalid; on any other failure
-    (disk full, interrupt) the files on disk stay as they were.
+    Raises SnapshotError (nothing written) when the snapshot is invalid; on any other failure (disk full,
+    interrupt, kill) the old snapshot stays or `snapshot_write.recover` completes the new one. Callers that
+    read, merge and write hold `snapshot_write.snapshot_lock` around all of it.
     """
     problems = validate(df, regions, catalogue)
     if problems:
@@ -204,21 +263,8 @@ def write_snapshot_atomic(
     manifest["rows"] = len(df)
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
     manifest_body = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    target = data_dir / OBSERVATIONS
-    old_observations = target.read_bytes() if target.exists() else None
-    obs_tmp = atomic.write_temp(data_dir / OBSERVATIONS, body, read_observations)
-    try:
-        man_tmp = atomic.write_temp(data_dir / MANIFEST, manifest_body, lambda p: json.loads(p.read_text()))
-    except BaseException:
-        obs_tmp.unlink(missing_ok=True)
-        raise
-    try:
-        os.replace(obs_tmp, target)
-        os.replace(man_tmp, data_dir / MANIFEST)
-    except BaseException:
-        # A failure between the two replaces must not leave observations and manifest out of step.
-        for tmp in (obs_tmp, man_tmp):
-            tmp.unlink(missing_ok=True)
-        if old_observations is not None and target.read_bytes() != old_observations:
-            atomic.replace(target, old_observations, read_observations)
-        raise
+    read_observations(io.BytesIO(body))
+    files = {OBSERVATIONS: body, MANIFEST: manifest_body}
+    if regions_csv is not None:
+        files["regions.csv"] = regions_csv
+    snapshot_write.commit(data_dir, files)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from integrationsregion.catalogue import Catalogue, Indicator
+from integrationsregion.loading import SnapshotLoadError
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.settings import get_settings
-from integrationsregion.snapshot import COLUMNS, OBSERVATIONS, QUALITY_RANK, read_manifest, read_observations
+from integrationsregion.snapshot import COLUMNS, QUALITY_RANK, load_checked
 
 MIN_RANKED = 10
 """A unit is ranked only when at least this many of the 15 units have a value (else the rank says little)."""
@@ -55,12 +56,14 @@ class Store:
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Store:
-        """The snapshot in `data_dir` (default: the configured snapshot directory)."""
-        data_dir = data_dir or get_settings().snapshot_dir
-        regions = RegionRegistry.load(data_dir)
-        obs = read_observations(data_dir / OBSERVATIONS)
+        """The snapshot in `data_dir` (default: the configured snapshot directory).
+
+        Raises `SnapshotLoadError` (German message naming the problem and how to restore) when any file
+        of the snapshot is missing, unreadable or invalid; nothing is written.
+        """
+        regions, catalogue, obs, manifest = load_checked(data_dir or get_settings().snapshot_dir)
         obs["name"] = obs["region"].map(lambda a: regions[a].name)
-        return cls(_shown_rows(obs), regions, Catalogue.load(data_dir), read_manifest(data_dir))
+        return cls(_shown_rows(obs), regions, catalogue, manifest)
 
     # ------------------------------------------------------------------ checks
     def indicator(self, indicator_id: str) -> Indicator:
@@ -218,6 +221,8 @@ class Store:
                     "portal_url": latest["portal_url"],
                 }
             )
+        if not rows:  # a region without values (e.g. most Gemeinden before the Gemeinde layer)
+            return pd.DataFrame()
         order = {i.id: n for n, i in enumerate(self.catalogue.all())}
         return pd.DataFrame(rows).sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
 
@@ -238,6 +243,14 @@ class Store:
             return None
         keys = [c for c in COLUMNS if c not in ("region", "indicator", "breakdown")]
         return {k: row[k] for k in keys}
+
+
+def try_load(data_dir: Path | None = None) -> Store | SnapshotLoadError:
+    """`Store.load`, returning the load error instead of raising it (for callers that must keep running)."""
+    try:
+        return Store.load(data_dir)
+    except SnapshotLoadError as err:
+        return err
 
 
 def _shown_rows(obs: pd.DataFrame) -> pd.DataFrame:

@@ -72,8 +72,11 @@ def reason(exc: Exception) -> str:
     return f"{type(exc).__name__}{line}"
 
 
-def manifest_problems(data_dir: Path, rows: int | None) -> list[str]:
-    """The manifest must parse, count the rows and carry the sha256 of the files it lists."""
+def manifest_problems(data_dir: Path, rows: int | None = None) -> list[str]:
+    """The manifest must parse, count the rows and carry the sha256 of the files it lists.
+
+    `rows` is the number of values read; without it the CSV records of the observations are counted.
+    """
     path = data_dir / MANIFEST
     if not path.exists():
         return [f"{MANIFEST}: Datei fehlt"]
@@ -84,6 +87,9 @@ def manifest_problems(data_dir: Path, rows: int | None) -> list[str]:
     if not isinstance(manifest, dict):
         return [f"{MANIFEST}: kein JSON-Objekt"]
     problems = []
+    if rows is None and (data_dir / OBSERVATIONS).is_file():
+        with (data_dir / OBSERVATIONS).open(encoding="utf-8", errors="replace", newline="") as handle:
+            rows = max(sum(1 for _ in csv.reader(handle)) - 1, 0)
     if rows is not None and manifest.get("rows") != rows:
         problems.append(f"{MANIFEST}: nennt {manifest.get('rows')!r} Werte, {OBSERVATIONS} hat {rows}")
     listed = {OBSERVATIONS: manifest.get("sha256")} | (manifest.get("files_sha256") or {})

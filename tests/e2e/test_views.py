@@ -175,3 +175,16 @@ def test_download_buttons_give_files_with_the_export_columns(app_server, new_pag
     first = workbook[workbook.sheetnames[0]]
     header = [cell.value for cell in next(first.iter_rows(max_row=1))]
     assert header == list(csv.columns)
+
+
+def test_link_kopieren_copies_the_view_url(app_server, new_page):
+    page = new_page("desktop")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sp.open_app(page, app_server.url + VERGLEICH_LINK)
+    frame = page.frame_locator("iframe[title='st.iframe']").first
+    frame.get_by_role("button", name="Link kopieren").click()
+    frame.get_by_role("status").filter(has_text="Link kopiert").wait_for(timeout=10_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    query = parse_qs(urlparse(copied).query)
+    assert urlparse(copied).path == "/vergleich"
+    assert query["einheit"] == ["05513"] and query["indikator"] == ["unemployment_rate"]

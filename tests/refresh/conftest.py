@@ -1,4 +1,4 @@
-"""Fixtures of the refresh tests: a real HTTP server on localhost and a copy of the snapshot."""
+"""Fixtures of the refresh tests: a real HTTP server on localhost (recorded answers) and a copy of the snapshot."""
 
 from __future__ import annotations
 
@@ -8,11 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from integrationsregion.settings import get_settings
 from tests.conftest import REPO_DIR
 
 from . import fake_genesis
 
 SNAPSHOT_FILES = ("observations.csv", "manifest.json", "regions.csv", "indicators.toml")
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Settings are read once per process: re-read them for every test (tests change the environment)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -29,15 +38,18 @@ def refresh_env(genesis_server, monkeypatch, tmp_path):
     """Environment pointing every GENESIS database at the local server, with test credentials."""
     for db in ("REGIO", "DESTATIS", "LDBNRW"):
         monkeypatch.setenv(f"IR_GENESIS_{db}_URL", genesis_server.base_url)
-    for var in ("IR_GENESIS_USER", "IR_GENESIS_PASSWORD", "IR_DESTATIS_USER", "IR_LDBNRW_USER"):
+    for var in ("IR_GENESIS_USER", "IR_GENESIS_PASSWORD", "IR_DESTATIS_USER", "IR_LDBNRW_USER",
+                "IR_DESTATIS_PASSWORD", "IR_LDBNRW_PASSWORD"):  # fmt: skip
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("IR_REGIO_USER", fake_genesis.USER)
     monkeypatch.setenv("IR_REGIO_PASSWORD", fake_genesis.PASSWORD)
     monkeypatch.setenv("IR_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
-    monkeypatch.setenv("IR_GENESIS_BACKOFF", "0")
-    monkeypatch.setenv("IR_GENESIS_TIMEOUT", "1")
+    monkeypatch.setenv("IR_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("IR_GENESIS_BACKOFF", "0.01")
+    monkeypatch.setenv("IR_GENESIS_TIMEOUT", "2")
     monkeypatch.setenv("IR_GENESIS_JOB_POLL", "0.01")
     monkeypatch.setenv("IR_GENESIS_JOB_TIMEOUT", "5")
+    get_settings.cache_clear()
     return genesis_server
 
 
@@ -48,9 +60,8 @@ def snapshot_copy(tmp_path) -> Path:
     dst = tmp_path / "data"
     dst.mkdir()
     for name in SNAPSHOT_FILES:
-        if not (src / name).exists():
-            pytest.skip(f"data/{name} not built yet")
         shutil.copy2(src / name, dst / name)
+    shutil.copytree(src / "geo", dst / "geo")  # the store requires the boundaries of a snapshot
     return dst
 
 

@@ -3,7 +3,7 @@
 Conventions shared by every builder:
 - units without a value are listed as "keine Daten" (text, never a zero bar); time series insert
   missing years as None and never connect across them or across a series break (`data/breaks.toml`);
-- German number format (`format_value`), hover with value, year (Stichtag where it is not 31.12.)
+- German number format (`formatting.value`), hover with value, year (Stichtag where it is not 31.12.)
   and source; values from secondary sources are hatched and say so in the hover;
 - colours from the Okabe-Ito palette (colour-blind safe); references also differ by dash style;
 - the title (with year) and a short source line are part of the figure, so an exported PNG carries them.
@@ -18,11 +18,12 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from integrationsregion import formatting as fmt
 from integrationsregion.breaks import SeriesBreak
-from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator, format_value
+from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, Indicator
 from integrationsregion.regions import GERMANY, NRW, RUHR
 
-NO_DATA_LABEL = "keine Daten"
+NO_DATA_LABEL = NO_DATA
 SECONDARY_NOTE = "schraffiert = Sekundärquelle"
 
 # Okabe-Ito (Okabe & Ito 2008), distinguishable with the common colour-vision deficiencies.
@@ -101,25 +102,16 @@ def breakdown_label(breakdown: str) -> str:
 
 
 def title_text(indicator: Indicator, breakdown: str, year: int | None = None, width: int = 42) -> str:
-    """Figure title: indicator, breakdown (if there is a choice) and year, wrapped for small screens."""
+    """Figure title: indicator, breakdown (if there is a choice and the title does not say it already)
+    and year, wrapped for small screens."""
     text = indicator.title
-    if len(indicator.breakdowns) > 1 or breakdown not in ("total",):
-        text += f" – {breakdown_label(breakdown)}"
+    label = breakdown_label(breakdown)
+    said = breakdown == "foreign" and "usländ" in text  # "Ausländeranteil … – Ausländer/-innen" says it twice
+    if (len(indicator.breakdowns) > 1 or breakdown != "total") and not said:
+        text += f" – {label}"
     if year is not None:
         text += f", {year}"
     return "<br>".join(textwrap.wrap(text, width)) or text
-
-
-def date_text(ref_date: object) -> str:
-    """German reading of a reference date: 2019-02-28 -> 28.02.2019, 2019-11 -> 11/2019."""
-    if ref_date is None or (isinstance(ref_date, float) and math.isnan(ref_date)) or pd.isna(ref_date):
-        return ""
-    text = str(ref_date)
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
-        return f"{m[3]}.{m[2]}.{m[1]}"
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        return f"{m[2]}/{m[1]}"
-    return text
 
 
 def _is_missing(value: object) -> bool:
@@ -128,7 +120,7 @@ def _is_missing(value: object) -> bool:
 
 def _year_line(year: object, ref_date: object) -> str:
     """Hover line for the year; names the Stichtag when it is not simply the year or its 31.12."""
-    day = date_text(ref_date)
+    day = fmt.day(ref_date)
     year_text = str(int(year)) if not _is_missing(year) else "–"
     if day and day not in (year_text, f"31.12.{year_text}"):
         return f"Jahr: {year_text} (Stichtag {day})"
@@ -143,55 +135,46 @@ def _source_text(row: pd.Series) -> str:
     return text
 
 
-def _sources_line(frames: list[pd.DataFrame]) -> str:
-    labels: list[str] = []
-    for frame in frames:
-        if frame is None or frame.empty or "source_label" not in frame:
-            continue
-        shown = frame.dropna(subset=["value"]) if "value" in frame else frame
-        for label in shown["source_label"].dropna().astype(str):
-            if label not in labels:
-                labels.append(label)
-    text = "Quelle: " + ("; ".join(labels) if labels else NO_DATA_LABEL)
-    return "<br>".join(textwrap.wrap(text, 110))
-
-
-def _layout(fig: go.Figure, title: str, source: str, *, height: int, bottom: int = 70) -> None:
-    lines = source.count("<br>") + 1
+def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: int = 70) -> None:
+    """Title, fonts, German separators and the legend below the x axis. The source line is not part of
+    the figure: the page prints one below it (never cut at the figure's edge, never twice); `note` is a
+    short key such as "schraffiert = Sekundärquelle"."""
     top = 60 + 18 * title.count("<br>")
-    plot_height = max(height - top - bottom - 14 * lines, 100)
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
-        font=FONT,
-        separators=",.",
-        height=height,
-        margin={"l": 10, "r": 20, "t": top, "b": bottom + 14 * lines},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        hoverlabel={"bgcolor": "white", "font_size": 13},
-        # below the x tick labels (about 30 px), whatever the figure's height
-        legend={"orientation": "h", "x": 0, "y": -32 / plot_height, "yanchor": "top", "xanchor": "left"},
-        annotations=[
-            *fig.layout.annotations,
+    plot_height = max(height - top - bottom, 100)
+    annotations = [*fig.layout.annotations]
+    if note:
+        annotations.append(
             {
-                "text": source,
+                "text": note,
                 "x": 0,
                 "y": 0,
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "left",
                 "yanchor": "top",
-                "yshift": -(bottom - 10),
+                "yshift": -(bottom - 14),
                 "align": "left",
                 "showarrow": False,
-                "font": {"size": 11, "color": "#555555"},
-            },
-        ],
+                "font": {"size": 12, "color": "#444444"},
+            }
+        )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        font=FONT,
+        separators=",.",
+        height=height,
+        margin={"l": 10, "r": 20, "t": top, "b": bottom + (18 if note else 0)},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel={"bgcolor": "white", "bordercolor": "#333333", "font": {"size": 13, "color": "#1b1f24"}},
+        # below the x tick labels (about 30 px), whatever the figure's height
+        legend={"orientation": "h", "x": 0, "y": -32 / plot_height, "yanchor": "top", "xanchor": "left"},
+        annotations=annotations,
     )
 
 
 def _value_text(indicator: Indicator, value: object) -> str:
-    return format_value(None if _is_missing(value) else float(value), indicator.unit, indicator.decimals)
+    return fmt.value(value, indicator.unit, indicator.decimals)
 
 
 # --------------------------------------------------------------------------------------------- ranking
@@ -270,31 +253,29 @@ def ranking(
 
     refs = references.dropna(subset=["value"]) if len(references) else references
     if is_count(indicator):
-        refs = refs.iloc[0:0]  # a count of NRW is no reference line for a Kreis
-    for _, row in refs.iterrows():
-        style = REFERENCE_STYLE.get(row["region"])
-        if style is None:
-            continue
-        value = float(row["value"])
-        fig.add_shape(
-            type="line",
-            x0=value,
-            x1=value,
-            y0=0,
-            y1=1,
-            xref="x",
-            yref="paper",
-            line={"color": style["color"], "dash": style["dash"], "width": 2},
-        )
-        # Legend entry (the shape itself has none) naming the reference and its value.
+        refs = refs.iloc[0:0]  # a count of NRW is no reference for a Kreis
+    ref_labels = []
+    if len(refs):
+        # References as their own bars below the units (never lines across the value labels).
+        styles = [REFERENCE_STYLE.get(r) for r in refs["region"]]
+        ref_labels = [f"<i>{st['label']}</i>" for st in styles]
         fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                line={"color": style["color"], "dash": style["dash"], "width": 2},
-                name=f"{style['label']}: {_value_text(indicator, value)}",
-                hoverinfo="skip",
+            go.Bar(
+                x=refs["value"].astype(float).tolist(),
+                y=ref_labels,
+                orientation="h",
+                marker={"color": [st["color"] for st in styles], "line": {"width": 0}},
+                text=[_value_text(indicator, v) for v in refs["value"]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[
+                    [st["label"], _value_text(indicator, row["value"]), _source_text(row)]
+                    for st, (_, row) in zip(styles, refs.iterrows(), strict=True)
+                ],
+                hovertemplate="<b>%{customdata[0]}</b> (Vergleichswert)<br>%{customdata[1]}<br>"
+                "Quelle: %{customdata[2]}<extra></extra>",
+                showlegend=False,
+                name="Vergleichswerte",
             )
         )
 
@@ -315,22 +296,19 @@ def ranking(
     )
     fig.update_yaxes(
         categoryorder="array",
-        categoryarray=[labels[n] for n in order],
+        categoryarray=[labels[n] for n in order] + ref_labels,
         autorange="reversed",
         fixedrange=True,
         automargin=True,
     )
     has_secondary = bool(len(present)) and present["quality"].eq("secondary").any()
-    source = _sources_line([cs, refs])
-    if has_secondary:
-        source += f"<br>{SECONDARY_NOTE}"
     bar_height = 20 if compact else 28
     _layout(
         fig,
         title_text(indicator, breakdown, year),
-        source,
-        height=140 + bar_height * len(order) + (0 if refs.empty else 30),
-        bottom=85 if not refs.empty else 40,  # room for a legend wrapped in two lines on phones
+        SECONDARY_NOTE if has_secondary else "",
+        height=110 + bar_height * (len(order) + len(ref_labels)),
+        bottom=40,
     )
     fig.update_layout(bargap=0.25)
     return fig
@@ -358,7 +336,7 @@ def time_series(
     breaks = [b for b in breaks if b.applies(indicator.id, breakdown)]
     fig = go.Figure()
     if data.empty:
-        _layout(fig, title_text(indicator, breakdown), f"Quelle: {NO_DATA_LABEL}", height=300)
+        _layout(fig, title_text(indicator, breakdown), height=300)
         fig.add_annotation(text=NO_DATA_LABEL, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
@@ -388,12 +366,13 @@ def time_series(
     for region in sorted(ordered, key=lambda r: rank[r]):
         rows = data[data["region"] == region].set_index("year")
         name = str(rows["name"].iloc[0])
-        ys, custom = [], []
+        ys, custom, open_points = [], [], []
         for x in axis:
             year = int(x) if float(x).is_integer() else None
             if year is not None and year in rows.index:
                 row = rows.loc[year]
                 ys.append(float(row["value"]))
+                open_points.append(row.get("quality") == "secondary")
                 custom.append(
                     [
                         _value_text(indicator, row["value"]),
@@ -404,6 +383,7 @@ def time_series(
             else:
                 ys.append(None)  # a gap: no point, no hover
                 custom.append(["", "", ""])
+                open_points.append(False)
         if region in background and region != highlight:
             line = {"color": GREY, "width": 1}
             marker = {"size": 5, "color": GREY}
@@ -428,6 +408,8 @@ def time_series(
             line = {"color": colour, "width": 2.5}
             marker = {"size": 8, "color": colour}
             legend = {"name": name}
+        base = marker.get("symbol", "circle")
+        marker["symbol"] = [f"{base}-open" if o else base for o in open_points]  # secondary: open marker
         fig.add_trace(
             go.Scatter(
                 x=axis,
@@ -475,10 +457,10 @@ def time_series(
         rangemode="tozero",
         fixedrange=True,
     )
-    source = _sources_line([data])
+    note = ""
     if data["quality"].eq("secondary").any():
-        source += "<br>enthält Sekundärquellen (siehe Tooltip)"
-    _layout(fig, title_text(indicator, breakdown) + "<br><sup>Zeitreihe</sup>", source, height=440, bottom=90)
+        note = "offene Punkte = Sekundärquelle (siehe Tooltip)"
+    _layout(fig, title_text(indicator, breakdown), note, height=440, bottom=90)
     return fig
 
 
@@ -605,12 +587,10 @@ def nationality_comparison(
         automargin=True,
     )
     title = indicator.title + f" – insgesamt und Ausländer/-innen, {year}"
-    source = _sources_line([frames["total"].reset_index(), frames["foreign"].reset_index()])
     per_row = 30 if compact else 40
     _layout(
         fig,
         "<br>".join(textwrap.wrap(title, 42)),
-        source,
         height=170 + per_row * len(order),
         bottom=60,
     )

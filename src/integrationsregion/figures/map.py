@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
-from plotly.colors import sequential
+from plotly.colors import sample_colorscale, sequential
 
 from integrationsregion import geometry
-from integrationsregion.catalogue import format_number
+from integrationsregion.catalogue import NO_DATA, format_number
 
-NO_DATA_LABEL = "keine Daten"
+NO_DATA_LABEL = NO_DATA
 NO_DATA_FILL = "#c8c8c8"
 NO_DATA_HATCH = "#7a7a7a"
 HATCH_SPACING_M = 1_200.0  # about 7 px on a map of the whole region
@@ -60,8 +60,14 @@ def choropleth(
     level: geometry.Level = "kreis",
     geojson_url: str | None = None,
     highlight: str | None = None,
+    value_name: str = "",
+    place_names: bool = True,
 ) -> go.Figure:
-    """Map of `values` (columns ags, name, value, year, source; NaN value = no data).
+    """Map of `values` (columns ags, name, value, year, source, optional quality; NaN value = no data).
+
+    The colour bar is titled "<value_name> (<unit>)"; its range spans at least `MIN_SPAN` of the largest
+    value, so that tiny differences (43,0 % vs. 43,6 %) do not look like opposites. Place names are
+    printed on the units (`place_names`); values from secondary sources carry "*" and a note.
 
     Units of the layer without a value are drawn grey and hatched, labelled "keine Daten" in the hover
     and the legend, never as zero. `highlight` outlines one unit (its AGS) more thickly.
@@ -87,6 +93,9 @@ def choropleth(
     ]
     table["year_text"] = [_year_text(y) for y in table["year"]]
     table["source_text"] = table["source"].fillna("–").astype(str)
+    secondary = table["quality"].eq("secondary") & has_value
+    table.loc[secondary, "source_text"] += " (Sekundärquelle)"
+    table.loc[secondary, "name"] += " *"
 
     if geojson_url is not None:
 
@@ -159,9 +168,17 @@ def choropleth(
         )
 
     present = table[has_value]
+    zrange: tuple[float, float] | None = None
     if len(present):
         z = present["value"].astype(float)
+        zmin, zmax = colour_range(float(z.min()), float(z.max()))
+        zrange = (zmin, zmax)
         note = "" if polarity == "neutral" else f"<br><sup>{FAVOURABLE_NOTE}</sup>"
+        what = (
+            f"{value_name} ({unit_label})"
+            if value_name and unit_label
+            else value_name or unit_label or "Wert"
+        )
         fig.add_trace(
             go.Choropleth(
                 geojson=geojson(list(present.index)),
@@ -170,13 +187,13 @@ def choropleth(
                 customdata=_customdata(present),
                 hovertemplate=hovertemplate,
                 z=z.tolist(),
-                zmin=float(z.min()),
-                zmax=float(z.max()) if z.max() > z.min() else float(z.min()) + 1e-9,
+                zmin=zmin,
+                zmax=zmax,
                 colorscale=scale,
                 marker={"line": {"color": BORDER_COLOR, "width": 0.8}},
                 colorbar={
                     # Horizontal below the map: leaves the full width to the map on phones too.
-                    "title": {"text": f"{unit_label or 'Wert'}{note}", "side": "top"},
+                    "title": {"text": f"{what}{note}", "side": "top"},
                     "tickformat": f",.{decimals}f",
                     "orientation": "h",
                     "x": 0,
@@ -192,6 +209,23 @@ def choropleth(
             )
         )
 
+    if place_names:
+        points = layer.to_crs(geometry.METRIC_CRS).representative_point().to_crs(geometry.GEO_CRS)
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[round(p.x, 4) for p in points],
+                lat=[round(p.y, 4) for p in points],
+                mode="text",
+                text=[_short(n) for n in table.loc[layer.index, "name"]],
+                textfont={
+                    "size": 10,
+                    "color": [_label_colour(v, scale, zrange) for v in table.loc[layer.index, "value"]],
+                },
+                hoverinfo="skip",
+                showlegend=False,
+                name="Ortsnamen",
+            )
+        )
     if highlight is not None:
         # Outline only, on top, transparent and excluded from hover so the unit below still answers.
         for color, width in (("#ffffff", 5.0), (HIGHLIGHT_COLOR, 2.5)):
@@ -209,6 +243,19 @@ def choropleth(
                     name=table.at[highlight, "name"],
                 )
             )
+
+    if secondary.any():
+        fig.add_annotation(
+            text="* Sekundärquelle",
+            x=0,
+            y=-0.2,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font={"size": 11, "color": "#333333"},
+        )
 
     # Axis ranges from the layer's bounds rather than fitbounds="locations": fitbounds keeps the square
     # frame of a world map, so the (wide) region would use less than half the width.
@@ -230,7 +277,9 @@ def choropleth(
         dragmode=False,  # no panning: on phones a drag must scroll the page
         legend={"orientation": "h", "x": 0.68, "y": -0.04, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},
         paper_bgcolor="rgba(0,0,0,0)",
+        hoverlabel={"bgcolor": "white", "bordercolor": "#333333", "font": {"size": 13, "color": "#1b1f24"}},
         annotations=[
+            *fig.layout.annotations,
             {
                 "text": f"Grenzen: {geometry.ATTRIBUTION_HTML}",
                 "x": 1,
@@ -241,13 +290,42 @@ def choropleth(
                 "yanchor": "top",
                 "showarrow": False,
                 "font": {"size": 10, "color": "#555555"},
-            }
+            },
         ],
     )
     return fig
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+MIN_SPAN = 0.25  # the colour range spans at least a quarter of the largest absolute value
+
+
+def colour_range(low: float, high: float) -> tuple[float, float]:
+    """The colour bar's range: the data's, widened around its middle to at least `MIN_SPAN` of the
+    largest value, so a small spread is drawn in neighbouring colours."""
+    need = MIN_SPAN * max(abs(low), abs(high), 1e-9)
+    if high - low >= need:
+        return low, high
+    middle = (low + high) / 2
+    return middle - need / 2, middle + need / 2
+
+
+def _label_colour(value: object, scale: list[list], zrange: tuple[float, float] | None) -> str:
+    """White on dark fills, near-black on light ones (and on the grey of "keine Daten")."""
+    if zrange is None or value is None or pd.isna(value):
+        return "#111111"
+    low, high = zrange
+    t = min(max((float(value) - low) / (high - low), 0.0), 1.0) if high > low else 0.5
+    colour = sample_colorscale(scale, [t])[0]
+    r, g, b = (int(c) / 255 for c in colour[colour.index("(") + 1 : -1].split(",")[:3])
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if luminance < 0.45 else "#111111"
+
+
+def _short(name: str) -> str:
+    """A place name short enough to print on the map ("Kreis Recklinghausen" -> "Recklinghausen")."""
+    return name.removeprefix("Kreis ").replace("Ennepe-Ruhr-Kreis", "Ennepe-Ruhr").replace(" an der Ruhr", "")
 
 
 @lru_cache(maxsize=4)
@@ -264,7 +342,7 @@ def _normalise(values: pd.DataFrame, ags_len: int) -> pd.DataFrame:
     if missing_cols:
         raise ValueError(f"values lack columns: {', '.join(sorted(missing_cols))}")
     data = values.copy()
-    for col in ("name", "year", "source"):
+    for col in ("name", "year", "source", "quality"):
         if col not in data.columns:
             data[col] = None
     data["ags"] = data["ags"].astype(str).str.strip().str.zfill(ags_len)
@@ -273,7 +351,7 @@ def _normalise(values: pd.DataFrame, ags_len: int) -> pd.DataFrame:
             f"AGS more than once: {', '.join(sorted(set(data.loc[data['ags'].duplicated(), 'ags'])))}"
         )
     data["value"] = pd.to_numeric(data["value"], errors="coerce")
-    return data.set_index("ags")[["name", "value", "year", "source"]]
+    return data.set_index("ags")[["name", "value", "year", "source", "quality"]]
 
 
 def _year_text(year: object) -> str:

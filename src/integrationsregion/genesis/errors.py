@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+ANSI_SEQUENCE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+
 
 class RefreshError(Exception):
     """Base class: a refresh step failed; `hint` says what the user can do."""
@@ -12,8 +17,8 @@ class RefreshError(Exception):
     hint_en = ""
 
     def __init__(self, detail_de: str = "", detail_en: str = "", *, hint_de: str = "", hint_en: str = ""):
-        self.detail_de = detail_de or self.default_de
-        self.detail_en = detail_en or detail_de or self.default_en
+        self.detail_de = clean_text(detail_de) or self.default_de
+        self.detail_en = clean_text(detail_en or detail_de) or self.default_en
         self.hint_de = hint_de or self.hint_de
         self.hint_en = hint_en or self.hint_en
         super().__init__(self.message)
@@ -112,6 +117,15 @@ class SnapshotValidationError(RefreshError):
 
     hint_de = "Schnappschuss unverändert"
     hint_en = "snapshot unchanged"
+
+
+def clean_text(text: str) -> str:
+    """Upstream text made safe for a terminal: control, format (bidi) and escape characters removed, one line."""
+    text = ANSI_SEQUENCE.sub("", str(text))
+    kept = (" " if unicodedata.category(c) in ("Zl", "Zp") or c in "\t\r\n" else c for c in text)
+    return " ".join(
+        "".join(c for c in kept if unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs")).split()
+    )
 
 
 def scrub(text: str, secrets: list[str] | tuple[str, ...]) -> str:

@@ -55,6 +55,10 @@ V5_REQUIRED = (
 )
 V4_REQUIRED = ("Statistik_Code", "Zeit_Code", "Zeit")
 VALUE_RE = re.compile(r"^-?\d+(,\d+)?$")
+TOTAL_CODES = frozenset({"", "INSGESAMT"})
+"""Attribute codes of a classifier's total: empty, or explicit in newer answers (`NAT01` … `INSGESAMT`)."""
+MAX_CSV_BYTES = 128 * 1024 * 1024
+"""Largest unpacked table accepted (the largest recorded one, 12531-0043, is 33.5 MB)."""
 
 
 @dataclass(frozen=True)
@@ -97,20 +101,7 @@ def decode_payload(body: bytes, name: str = "") -> str:
     if not body:
         raise GenesisFormatError(f"{where}leere Antwort", f"{where}empty answer")
     if body[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(body)) as archive:
-                members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
-                if len(members) != 1:
-                    raise GenesisFormatError(
-                        f"{where}ZIP enthält {len(members)} CSV-Dateien statt einer",
-                        f"{where}ZIP holds {len(members)} CSV files instead of one",
-                    )
-                body = archive.read(members[0])
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as exc:
-            raise GenesisFormatError(
-                f"{where}ZIP-Antwort beschädigt oder unvollständig ({type(exc).__name__})",
-                f"{where}ZIP answer damaged or truncated ({type(exc).__name__})",
-            ) from None
+        body = _unzip(body, where)
     head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
         raise GenesisFormatError(
@@ -122,7 +113,54 @@ def decode_payload(body: bytes, name: str = "") -> str:
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return body.decode("cp1252", errors="strict")
+        pass
+    try:
+        return body.decode("cp1252")
+    except UnicodeDecodeError:
+        raise GenesisFormatError(
+            f"{where}Zeichenkodierung weder UTF-8 noch Windows-1252",
+            f"{where}encoding neither UTF-8 nor cp1252",
+        ) from None
+
+
+def _unzip(body: bytes, where: str) -> bytes:
+    """The one CSV member of a ZIP answer; sizes are checked before and while reading (no ZIP bombs)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")]
+            if len(members) != 1:
+                raise GenesisFormatError(
+                    f"{where}ZIP enthält {len(members)} CSV-Dateien statt einer",
+                    f"{where}ZIP holds {len(members)} CSV files instead of one",
+                )
+            if members[0].file_size > MAX_CSV_BYTES:
+                raise _csv_too_large(where)
+            out = bytearray()
+            with archive.open(members[0]) as member:
+                while chunk := member.read(1 << 20):
+                    out += chunk
+                    if len(out) > MAX_CSV_BYTES:
+                        raise _csv_too_large(where)
+            return bytes(out)
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        NotImplementedError,
+    ) as exc:
+        raise GenesisFormatError(
+            f"{where}ZIP-Antwort beschädigt oder unvollständig ({type(exc).__name__})",
+            f"{where}ZIP answer damaged or truncated ({type(exc).__name__})",
+        ) from None
+
+
+def _csv_too_large(where: str) -> GenesisFormatError:
+    return GenesisFormatError(
+        f"{where}entpackte Tabelle größer als {MAX_CSV_BYTES // 2**20} MB – abgebrochen",
+        f"{where}unpacked table larger than {MAX_CSV_BYTES // 2**20} MB – aborted",
+    )
 
 
 def parse_value(raw: str, *, where: str = "") -> float | None:
@@ -150,6 +188,10 @@ def parse_time(time_code: str, time: str) -> tuple[int, str]:
         return d.year, d.isoformat()
     if m := re.fullmatch(r"(\d{4})/(\d{2}|\d{4})", t):
         return int(m[1]), m[1]
+    if m := re.fullmatch(
+        r"(\d{4})-(\d{2})P\d+[MYD]", t
+    ):  # a period, e.g. 2023-10P6M (6 months from Oct 2023)
+        return int(m[1]), t
     raise GenesisFormatError(
         f"unbekanntes Zeitformat {time_code}={t[:20]!r}", f"unknown time format {time_code}={t[:20]!r}"
     )
@@ -159,7 +201,9 @@ def parse_time(time_code: str, time: str) -> tuple[int, str]:
 
 
 def parse_ffcsv(text: str, name: str = "") -> FlatTable:
-    """Parse ffcsv text (v5 long or v4 wide layout) into FlatRows; strict about the layout."""
+    """Parse ffcsv text (v5 long or v4 wide layout) into FlatRows; strict about the layout.
+
+    A header-only file is a valid empty table: the service answers so for a regional level without data."""
     where = f"{name}: " if name else ""
     lines = text.splitlines()
     while lines and not lines[-1].strip():
@@ -167,21 +211,25 @@ def parse_ffcsv(text: str, name: str = "") -> FlatTable:
     if not lines:
         raise GenesisFormatError(f"{where}CSV ohne Inhalt", f"{where}CSV without content")
     reader = csv.reader(lines, delimiter=";", quotechar='"')
-    header = [h.strip() for h in next(reader)]
-    if all(c in header for c in V5_REQUIRED):
-        rows = _parse_v5(header, reader, where)
-        layout = "v5"
-    elif all(c in header for c in V4_REQUIRED):
-        rows = _parse_v4(header, reader, where)
-        layout = "v4"
-    else:
+    try:
+        header = [h.strip() for h in next(reader)]
+        if all(c in header for c in V5_REQUIRED):
+            rows = _parse_v5(header, reader, where)
+            layout = "v5"
+        elif all(c in header for c in V4_REQUIRED):
+            rows = _parse_v4(header, reader, where)
+            layout = "v4"
+        else:
+            raise GenesisFormatError(
+                f"{where}unbekannter Spaltenaufbau ({';'.join(header[:6])[:80]} …)",
+                f"{where}unknown column layout ({';'.join(header[:6])[:80]} …)",
+            )
+    except csv.Error as exc:
         raise GenesisFormatError(
-            f"{where}unbekannter Spaltenaufbau ({';'.join(header[:6])[:80]} …)",
-            f"{where}unknown column layout ({';'.join(header[:6])[:80]} …)",
-        )
-    if not rows:
-        raise GenesisFormatError(f"{where}Tabelle ohne Datenzeilen", f"{where}table without data rows")
-    return FlatTable(rows, layout)
+            f"{where}unbekannter Spaltenaufbau (CSV nicht lesbar: {exc})",
+            f"{where}unknown column layout (CSV not readable: {exc})",
+        ) from None
+    return FlatTable(rows, layout)  # header only: the level has no data (the caller decides)
 
 
 def _variables(header: list[str], code: str, attr: str, label: str) -> list[tuple[int, int, int]]:
@@ -292,6 +340,11 @@ def _parse_v4(header: list[str], reader, where: str) -> list[FlatRow]:
 # --------------------------------------------------------------------------------------------- mapping
 
 
+def same_variable(spec: str, found: str) -> bool:
+    """`NAT` in tables.toml also names its newer variant with explicit totals (`NAT01`, "inkl. insgesamt")."""
+    return found == spec or re.fullmatch(re.escape(spec) + r"\d{2}", found) is not None
+
+
 @dataclass(frozen=True)
 class Series:
     """How one (indicator, breakdown) is read from a table (an entry of data/refresh/tables.toml)."""
@@ -312,12 +365,16 @@ class Series:
         if self.value_label and not re.search(self.value_label, row.value_label, re.IGNORECASE):
             return False
         selected = dict(self.select)
-        non_total = [(v, c, lab) for v, c, lab in row.classifiers if c]
-        for var, code in selected.items():
-            found = row.classifier(var)
-            if found is None or found[0] != code:
-                return False
-        rest = [(v, c, lab) for v, c, lab in non_total if v not in selected]
+        rest = []
+        for var, code, label in row.classifiers:
+            wanted = next((c for v, c in selected.items() if same_variable(v, var)), None)
+            if wanted is not None:
+                if code != wanted:
+                    return False
+            elif code not in TOTAL_CODES:
+                rest.append((var, code, label))
+        if sum(1 for v in selected for var, _, _ in row.classifiers if same_variable(v, var)) < len(selected):
+            return False
         if self.match_label:
             return len(rest) == 1 and re.search(self.match_label, rest[0][2], re.IGNORECASE) is not None
         return not rest
@@ -353,6 +410,8 @@ class TableSpec:
     derived: tuple[Derived, ...] = ()
     note: str = ""
     source: str = "regio"  # CLI source group
+    confirmed: bool = False  # codes checked against a real answer (`recording` names it)
+    recording: str = ""
 
 
 def ref_date_for(spec: TableSpec, row: FlatRow) -> tuple[int, str]:
@@ -369,14 +428,16 @@ def map_rows(
     table: FlatTable,
     wanted_regions: set[str],
     years: range | None = None,
-) -> tuple[dict[tuple[str, str, str, str], tuple[int, float | None, FlatRow]], list[str]]:
+) -> tuple[dict[tuple[str, str, str, str], tuple[int, float | None, FlatRow]], list[str], dict[Series, int]]:
     """Observations found in a table: key (region, indicator, breakdown, ref_date) -> (year, value, row).
 
     A value of None means the table holds the cell but marks it missing (`-`, `.`, …). Problems (the same
-    key twice with different values, a unit that does not fit) are returned as messages.
+    key twice with different values, a value that does not fit its unit) are returned as messages; the
+    third result counts the rows each series matched (a series with none is an error for the caller).
     """
     found: dict[tuple[str, str, str, str], tuple[int, float | None, FlatRow]] = {}
     problems: list[str] = []
+    matched = dict.fromkeys(spec.series, 0)
     for row in table.rows:
         if row.region not in wanted_regions:
             continue
@@ -386,6 +447,7 @@ def map_rows(
             year, ref_date = ref_date_for(spec, row)
             if years is not None and year not in years:
                 continue
+            matched[s] += 1
             value = row.value
             if value is not None and s.unit == "percent" and not 0 <= value <= 100:
                 problems.append(
@@ -403,4 +465,17 @@ def map_rows(
                 )
                 continue
             found[key] = (year, value, row)
-    return found, problems
+    return found, problems, matched
+
+
+def seen_codes(table: FlatTable, limit: int = 8) -> str:
+    """What a table holds (value variables and classifier values), for an error message on a series that matched nothing."""
+    values = sorted({f"{r.value_variable} ({r.value_label})" for r in table.rows})
+    classes = sorted({f"{v}={c or '∑'} ({lab})" for r in table.rows for v, c, lab in r.classifiers})
+    return f"Werte: {_listing(values, limit)}; Merkmale: {_listing(classes, limit)}"
+
+
+def _listing(items: list[str], limit: int) -> str:
+    if not items:
+        return "–"
+    return ", ".join(items[:limit]) + (f" … (+{len(items) - limit})" if len(items) > limit else "")

@@ -6,6 +6,7 @@ own ``SceneData``.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -60,10 +61,14 @@ class StoreData:
     origin = "snapshot"
 
     def __init__(self) -> None:
-        from integrationsregion.store import Store
+        from integrationsregion.loading import SnapshotLoadError
+        from integrationsregion.store import try_load
 
-        self._store = Store.load()
-        self._catalogue = self._store.catalogue
+        loaded = try_load()  # a damaged snapshot must not stop the process: no data, one German log line
+        if isinstance(loaded, SnapshotLoadError):
+            logging.getLogger(__name__).error("live: %s", loaded)
+        self._store = loaded
+        self._catalogue = getattr(loaded, "catalogue", {})
 
     def info(self, indicator: str) -> IndicatorInfo:
         if indicator not in self._catalogue:
@@ -92,9 +97,6 @@ class StoreData:
             for r in frame.to_dict("records")
             if r.get("value") is not None and not math.isnan(float(r["value"]))
         ]
-
-    def breakdowns(self, indicator: str) -> tuple[str, ...]:
-        return self._catalogue[indicator].breakdowns if indicator in self._catalogue else ()
 
 
 @cache

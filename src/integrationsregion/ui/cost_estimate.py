@@ -12,7 +12,7 @@ import streamlit as st
 
 from integrationsregion import costmodel
 from integrationsregion.catalogue import format_number
-from integrationsregion.figures.charts import date_text
+from integrationsregion.formatting import day as date_text
 from integrationsregion.regions import NRW
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data
@@ -28,7 +28,7 @@ COUNT_LABELS = {
 def _source(a: costmodel.Amount) -> str:
     label = html.escape(a.source_label)
     link = f"[{label}]({a.url})" if a.url else label
-    if "Sekundärquelle" in a.source_label:
+    if a.secondary:
         return link
     return f"{link} ({QUALITY_LABELS.get(a.quality, a.quality)})"
 

@@ -10,11 +10,7 @@ import streamlit as st
 from integrationsregion import geometry
 from integrationsregion.catalogue import Indicator
 from integrationsregion.conference import Statement
-
-
-def methodik_link(indicator_id: str) -> str:
-    """URL of the indicator's entry on the Daten & Methodik page."""
-    return f"/methodik?indikator={indicator_id}"
+from integrationsregion.ui.links import methodik_link
 
 
 def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = False) -> None:

@@ -6,11 +6,13 @@ Unknown or malformed values are ignored with a short German notice, never a trac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
-MAX_PARAM_LENGTH = 200
+from integrationsregion import urlparams
+
 # the parameters that make up a view; shared links carry these and nothing else
 VIEW_PARAMS = ("einheit", "vergleich", "indikator", "aufschluesselung", "jahr")
 
@@ -24,12 +26,12 @@ def _escape(text: str) -> str:
 MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$=&\"'")
 
 
-def _notice(name: str, raw: str) -> None:
+def _notice(name: str, raw: str, why: str = "ist unbekannt") -> None:
     shown = _escape(raw[:40]) + ("…" if len(raw) > 40 else "")
     name = _escape(name[:40])
-    st.toast(f"Link-Parameter „{name}={shown}“ ist unbekannt und wurde ignoriert.", icon=":material/info:")
+    st.toast(f"Link-Parameter „{name}={shown}“ {why} und wurde ignoriert.", icon=":material/info:")
     notices = st.session_state.setdefault("_query_notices", [])
-    notices.append(f"„{name}={shown}“ wurde ignoriert (unbekannter Wert).")
+    notices.append(f"„{name}={shown}“ {why} und wurde ignoriert; gezeigt wird die Standardansicht.")
 
 
 def choice(name: str, allowed: Sequence[str], default: str) -> str:
@@ -37,33 +39,34 @@ def choice(name: str, allowed: Sequence[str], default: str) -> str:
     raw = st.query_params.get(name)
     if raw is None:
         return default
-    if len(raw) <= MAX_PARAM_LENGTH and raw in allowed:
-        return raw
-    _notice(name, raw)
-    return default
+    try:
+        return urlparams.choice(raw, allowed)
+    except urlparams.BadParam as err:
+        _notice(name, raw, str(err))
+        return default
 
 
 def year(name: str, allowed: Sequence[int], default: int) -> int:
-    """A year parameter that must be one of `allowed`."""
+    """A year parameter: four ASCII digits, one of `allowed`; otherwise `default` (with a notice)."""
     raw = st.query_params.get(name)
     if raw is None:
         return default
-    if raw.isdigit() and int(raw) in allowed:
-        return int(raw)
-    _notice(name, raw)
-    return default
+    try:
+        return urlparams.year(raw, allowed)
+    except urlparams.BadParam as err:
+        _notice(name, raw, str(err))
+        return default
 
 
 def choices(name: str, allowed: Sequence[str], default: Sequence[str], limit: int) -> list[str]:
-    """A comma-separated list parameter; unknown entries are dropped with a notice."""
+    """A comma-separated list parameter; unknown and repeated entries are dropped with a notice."""
     raw = st.query_params.get(name)
     if raw is None:
         return list(default)
-    items = [p for p in raw[:MAX_PARAM_LENGTH].split(",") if p]
-    good = [p for p in items if p in allowed][:limit]
-    if len(good) != len(items) or len(raw) > MAX_PARAM_LENGTH:
-        _notice(name, raw)
-    return good
+    kept, dropped = urlparams.choices(raw, allowed, limit)
+    if dropped:
+        _notice(name, raw, "enthält unbekannte, doppelte oder zu viele Einträge")
+    return kept
 
 
 def show_notices() -> None:
@@ -89,7 +92,7 @@ def ignore_unknown(allowed: Sequence[str] = VIEW_PARAMS) -> None:
     for name in list(st.query_params.keys()):
         if name not in allowed and (name, st.query_params.get(name)) not in seen:
             seen.add((name, st.query_params.get(name)))
-            _notice(name, st.query_params.get(name) or "")
+            _notice(name, st.query_params.get(name) or "", "ist auf dieser Seite unbekannt")
 
 
 def seed(key: str, name: str, value: object) -> None:
@@ -122,3 +125,28 @@ def drop(**params_to_keys: str) -> None:
         st.query_params.pop(name, None)
         st.session_state.pop(key, None)
         st.session_state.pop(f"_seeded_{key}", None)
+
+
+def bound(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[Any],
+    *,
+    param: str,
+    key: str,
+    default: Any,
+    is_year: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """A select widget (`st.selectbox`, `st.radio`, or a column's) bound to URL parameter `param`.
+
+    Seeded from the validated URL value (notice and `default` for a bad one), reset to `default` when its
+    options no longer hold its value, and written back to the URL.
+    """
+    parsed = year(param, options, default) if is_year else choice(param, options, default)
+    seed(key, param, parsed)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    value = widget(label, options, key=key, **kwargs)
+    keep(key, **{param: value})
+    return value

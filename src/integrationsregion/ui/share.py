@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from integrationsregion.ui import links
 from integrationsregion.ui.query import VIEW_PARAMS
 
 
@@ -25,15 +28,42 @@ def view_url() -> str:
     query = urlencode(params, safe=",")
     base = st.context.url
     if not base:  # no browser (tests, bare runs): a path relative to the app root
-        path = current_path()
-        base = f"/{path}" if path else "/"
+        base = links.url(current_path())
     return f"{base}?{query}" if query else base
 
 
+COPY_BUTTON = """<!doctype html><html lang="de"><head><meta charset="utf-8"><style>
+body { margin: 0; font-family: "Source Sans Pro", Arial, sans-serif; }
+button { font: inherit; font-size: 14px; padding: 6px 12px; border: 1px solid #c6ccd2; border-radius: 8px;
+  background: #fff; color: #1b1f24; cursor: pointer; }
+button:focus-visible { outline: 2px solid #0b5a8c; outline-offset: 2px; }
+span { font-size: 14px; color: #1a7f37; margin-left: 8px; }
+input { font-size: 13px; width: 60%; margin-left: 8px; display: none; }
+</style></head><body>
+<button type="button" id="copy">🔗 Link kopieren</button><span id="done" role="status"></span>
+<input id="url" readonly aria-label="Link zu dieser Ansicht">
+<script>
+const url = __URL__;
+const done = document.getElementById("done"), box = document.getElementById("url");
+function fallback() {
+  box.value = url; box.style.display = "inline-block"; box.focus(); box.select();
+  let ok = false; try { ok = document.execCommand("copy"); } catch (e) {}
+  done.textContent = ok ? "Link kopiert" : "Mit Strg+C kopieren";
+}
+document.getElementById("copy").addEventListener("click", () => {
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(url).then(() => { done.textContent = "Link kopiert"; }, fallback);
+  } else { fallback(); }
+});
+</script></body></html>"""
+
+
 def share_link() -> None:
-    """A popover with the URL of the current view in a copyable code block."""
+    """A button that copies the URL of the current view (with a visible fallback box), and the URL itself
+    in a popover for copying by hand."""
     url = view_url()
-    with st.popover("Link kopieren", icon=":material/link:"):
+    literal = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e")  # never ends the script
+    components.html(COPY_BUTTON.replace("__URL__", literal), height=42)
+    with st.popover("Link anzeigen", icon=":material/link:"):
         st.caption("Dieser Link öffnet genau diese Ansicht (Seite, Indikator, Jahr, Gebiet, Vergleich):")
         st.code(url, language=None, wrap_lines=True)
-        st.caption("Zum Kopieren auf das Symbol rechts im Feld klicken.")

@@ -9,7 +9,6 @@ files as they are. Base URL overridable with `IR_BKG_WFS_URL` (tests point it at
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import requests
 
 from integrationsregion import geometry as geo
 from integrationsregion.genesis.errors import BoundaryError
+from integrationsregion.settings import get_settings
 
 WFS_URL = "https://sgx.geodatenzentrum.de/wfs_vg250"
 TYPENAMES = {"kreis": "vg250:vg250_krs", "gemeinde": "vg250:vg250_gem"}
@@ -34,7 +34,7 @@ def fetch_features(
     level: str, *, session: requests.Session | None = None, timeout: float = 60.0
 ) -> list[dict]:
     """All NRW features of a level from the WFS (GeoJSON), following `numberMatched` with `startIndex`."""
-    base = os.environ.get("IR_BKG_WFS_URL", WFS_URL)
+    base = get_settings().bkg_wfs_url or WFS_URL
     http = session or requests.Session()
     features: list[dict] = []
     while True:

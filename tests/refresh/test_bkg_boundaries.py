@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from integrationsregion.genesis import boundaries
+from integrationsregion import bkg_boundaries as boundaries
 from tests.conftest import REPO_DIR
 
 from .conftest import fingerprint

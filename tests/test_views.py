@@ -1,0 +1,214 @@
+"""View models without AppTest: what each page would show, as plain data and figures.
+
+Assertions are properties a user would notice (a count never beside NRW/Germany, rank 1 is the most
+favourable value, a Gemeinde key of a kreisfreie Stadt is the city), not which years exist today.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit import config as st_config
+
+from integrationsregion import formatting
+from integrationsregion.store import MIN_RANKED, Store
+from integrationsregion.ui import links
+from integrationsregion.views import common, methodik, start, steckbrief, theme, vergleich
+from tests.conftest import DATA_DIR
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def store(fixture_store):
+    """The small snapshot built in code (tests/fixtures.py): more data cannot break these tests."""
+    return fixture_store
+
+
+@pytest.fixture(scope="module")
+def herne(store) -> pd.DataFrame:
+    return steckbrief.profile(store, "05916")
+
+
+# ---------------------------------------------------------------------- common
+def test_reference_names_come_from_the_region_registry(store):
+    assert common.reference_names(store.regions) == {"RVR": "Ruhr", "05": "NRW", "DG": "Deutschland"}
+
+
+# ---------------------------------------------------------------------- Steckbrief
+def test_steckbrief_counts_have_no_nrw_or_germany_reference(store, herne):
+    counts = herne[herne["is_count"]]
+    assert len(counts)
+    assert counts["ref_05"].isna().all() and counts["ref_DG"].isna().all()
+    rates = herne[~herne["is_count"]]
+    assert rates["ref_05"].notna().any()
+
+
+def test_steckbrief_ranks_only_over_at_least_ten_units(herne):
+    ranked = herne.dropna(subset=["rank"])
+    assert (ranked["ranked"] >= MIN_RANKED).all()
+    assert (ranked["rank"] >= 1).all() and (ranked["rank"] <= ranked["ranked"]).all()
+
+
+def test_steckbrief_tables_keep_values_numeric_population_first(store, herne):
+    parts = steckbrief.theme_tables(store, herne)
+    assert parts[0].theme == "bevoelkerung"
+    for part in parts:
+        assert pd.api.types.is_float_dtype(part.table["Wert"])
+        assert len(part.units) == len(part.decimals) == len(part.table)
+        assert part.table["Stand"].map(lambda s: s == formatting.STAND_MISSING or s.count(".") == 2).all()
+
+
+def test_steckbrief_gemeinde_of_a_kreisfreie_stadt_is_the_city():
+    committed = Store.load(DATA_DIR)  # regions.csv: Herne's Gemeinde key is the city's
+    place = steckbrief.resolve(committed, "05916000")
+    assert place.same_area and place.shown.ags == "05916"
+
+
+def test_steckbrief_gemeinde_shows_own_old_values_or_says_there_are_none(store):
+    gemeinde = next(m for m in store.regions.municipalities() if store.regions[m.parent_ags].kind == "kreis")
+    place = steckbrief.resolve(store, gemeinde.ags)
+    if place.gemeinde_values:
+        rows = steckbrief.profile(store, gemeinde.ags)
+        assert len(rows) and place.shown.ags == gemeinde.ags and "alte Zahlen" in place.note
+    else:
+        assert place.shown.ags == gemeinde.parent_ags and "keine Werte auf Gemeindeebene" in place.note
+
+
+def test_steckbrief_cards_and_download_name(store, herne):
+    cards = steckbrief.card_rows(herne, common.reference_names(store.regions))
+    assert len(cards) == len(herne)
+    assert all(c["title"] and c["value"] and c["source"] for c in cards)
+    title = steckbrief.file_title(herne, store.regions["05916"])
+    assert title.startswith("Steckbrief Herne ") and formatting.year_range(herne["year"].tolist()) in title
+
+
+# ---------------------------------------------------------------------- Vergleich
+def test_vergleich_count_chart_has_no_reference_bars(store):
+    year = store.years("population")[-1]
+    chart = vergleich.chart(store, "population", "total", year, ["05916", "05913"])
+    bars = chart.figure.data[0].x
+    assert "NRW" not in bars and "Deutschland" not in bars and "Herne" in bars
+    assert "Zählwerte" in chart.source and "Quelle:" in chart.source
+
+
+def test_vergleich_rate_chart_shows_references(store):
+    year = next(
+        y
+        for y in reversed(store.years("unemployment_rate", "total"))
+        if "05" in set(store.references("unemployment_rate", y, "total")["region"])
+    )
+    chart = vergleich.chart(store, "unemployment_rate", "total", year, ["05916"])
+    assert "NRW" in chart.figure.data[0].x
+
+
+def test_vergleich_table_numeric_without_totals_beside_counts(store):
+    result = vergleich.table(store, ["05916", "05913"], [])
+    frame = result.frame
+    assert not frame["Indikator"].duplicated().any()
+    counts = [u in common.COUNT_UNITS for u in result.units]
+    assert frame.loc[counts, ["NRW", "Deutschland"]].isna().all().all()
+    assert all(pd.api.types.is_numeric_dtype(frame[c]) for c in result.value_columns)
+
+
+def test_vergleich_default_is_a_rate(store):
+    assert not common.is_count(store.catalogue[vergleich.default_indicator(store)])
+
+
+# ---------------------------------------------------------------------- theme pages
+def test_theme_default_falls_back_to_a_rate_with_data(store):
+    chosen = store.catalogue[theme.default_indicator(store, "arbeitsmarkt", "gibt_es_nicht")]
+    assert theme.has_kreis_data(store, chosen) and not common.is_count(chosen)
+
+
+def test_theme_unit_summary_words_rank_by_polarity(store):
+    ind = store.catalogue["unemployment_rate"]
+    years = store.years(ind.id, "foreign")
+    view = theme.View("arbeitsmarkt", ind, "foreign", years[-1], "05916", tuple(years))
+    summary = theme.unit_summary(store, view)
+    assert summary is not None and "Herne" in summary.label and str(years[-1]) in summary.label
+    if "Rang" in summary.caption:
+        assert store.catalogue.polarities["lower_better"].rank in summary.caption
+
+
+def test_theme_count_figures_carry_no_nrw_line(store):
+    year = store.years("population")[-1]
+    fig = theme.ranking_figure(store, "population", "total", year, None)
+    names = " ".join(str(t.name) for t in fig.data)
+    assert "NRW" not in names and "Deutschland" not in names
+
+
+def test_theme_download_title_names_the_real_year_range(store):
+    ind = store.catalogue["unemployment_rate"]
+    series = store.series(ind.id, ["05916"], "foreign")
+    view = theme.View("arbeitsmarkt", ind, "foreign", None, None, ())
+    title = theme.download_title(view, [series])
+    assert title.endswith(formatting.year_range(series["year"].tolist()))
+
+
+# ---------------------------------------------------------------------- Methodik, Start
+def test_methodik_vintages_are_dates_newest_first():
+    manifest = {"vintages": {"A 1": "2019-02-28", "B 2": "2025-03-13", "C 3": "2021-08-17"}}
+    table = methodik.vintages(manifest)
+    assert list(table["Quelle"]) == ["B 2", "C 3", "A 1"]
+    stands = [d for d in table["Stand der Tabelle"] if d is not None]
+    assert stands and all(isinstance(d, date) for d in stands)
+    assert stands == sorted(stands, reverse=True)
+
+
+def test_methodik_source_line_shows_the_newest_stand(store):
+    ind = store.catalogue["unemployment_rate"]
+    values = pd.concat([methodik.rows(store, ind.id, b) for b in ind.breakdowns])
+    for src, line in zip(ind.sources, methodik.source_lines(store, ind), strict=True):
+        days = [
+            d for d in map(formatting.parse_day, values.loc[values["table_code"] == src.table, "stand"]) if d
+        ]
+        if src.table and days:
+            assert f"Stand {formatting.day(max(days))}" in line
+
+
+def test_methodik_snapshot_line_has_no_hash(store):
+    assert "SHA" not in methodik.snapshot_line(store.manifest)
+
+
+def test_start_coverage_lists_every_statistic(store):
+    listed = sum(len(rows) for rows in start.coverage_by_theme(store).values())
+    assert listed == sum(1 for i in store.catalogue.all() if i.kind == "statistic")
+
+
+# ---------------------------------------------------------------------- links
+def test_links_carry_the_base_path():
+    before = st_config.get_option("server.baseUrlPath")
+    try:
+        st_config.set_option("server.baseUrlPath", "integration/")
+        assert links.methodik_link("unemployment_rate") == "/integration/methodik?indikator=unemployment_rate"
+        assert links.page_url("start") == "/integration/"
+        st_config.set_option("server.baseUrlPath", "")
+        assert links.page_url("vergleich", einheit="05916") == "/vergleich?einheit=05916"
+    finally:
+        st_config.set_option("server.baseUrlPath", before)
+
+
+def test_theme_default_is_the_rate_of_a_preferred_count(store):
+    count = store.catalogue["rejected_protection_status_with_duldung"]
+    rate = theme.rate_for(store, count, "total")
+    chosen = theme.default_indicator(store, "geduldete", count.id)
+    if rate is None:
+        assert chosen == count.id
+    else:
+        assert chosen == rate.id and not common.is_count(rate)
+
+
+def test_gemeinde_map_one_value_per_area_kreisfreie_cities_show_the_city_value():
+    committed = Store.load(DATA_DIR)
+    ind = committed.catalogue["population"]
+    years = theme.gemeinde_years(committed, ind, "total")
+    assert years, "the Gemeinde layer has population figures"
+    values = theme.gemeinde_values(committed, ind.id, "total", years[-1]).set_index("ags")
+    assert len(values) == len(committed.regions.municipalities()) and not values.index.duplicated().any()
+    city = committed.value("05916", ind.id, years[-1])
+    assert city is not None and values.loc["05916000", "value"] == city["value"]
+    fig = theme.gemeinde_map_figure(committed, ind.id, "total", years[-1], "app/static/geo/gemeinden.geojson")
+    assert "Gemeinden" in fig.layout.title.text
