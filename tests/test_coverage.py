@@ -6,7 +6,7 @@ import pytest
 
 from integrationsregion import cli
 from integrationsregion.coverage import YEARS, by_theme, coverage
-from integrationsregion.snapshot import OBSERVATIONS, read_observations
+from integrationsregion.snapshot import OBSERVATIONS, read_observations, write_snapshot_atomic
 from integrationsregion.store import Store
 
 pytestmark = pytest.mark.snapshot
@@ -35,9 +35,10 @@ def test_theme_and_overall_shares_add_up(table):
 
 
 def test_a_removed_value_becomes_a_listed_hole(data_copy):
+    store = Store.load(data_copy)
     obs = read_observations(data_copy / OBSERVATIONS)
     keep = ~((obs["indicator"] == "unemployment_rate") & (obs["region"] == "05112") & (obs["year"] == 2016))
-    obs[keep].to_csv(data_copy / OBSERVATIONS, index=False)
+    write_snapshot_atomic(obs[keep], data_copy, store.regions, store.catalogue)
     row = (
         coverage(Store.load(data_copy))
         .set_index(["indicator", "breakdown"])

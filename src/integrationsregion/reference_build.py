@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from integrationsregion import atomic
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.derive import derive, is_computed_here, publication, with_change_note
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region, RegionRegistry
@@ -409,7 +408,6 @@ def build(reference_dir: Path, data_dir: Path) -> tuple[list[Region], pd.DataFra
         "left_out_rows": left_out,
         "duplicates_resolved": len(raw) - len(resolved),
         "vintages": dict(sorted(vintages.items())),
-        "files_sha256": {"regions.csv": hashlib.sha256(regions_csv_bytes(regions)).hexdigest()},
         "last_refreshed": {},
     }
     return regions, observations, manifest
@@ -420,8 +418,7 @@ def write(reference_dir: Path, data_dir: Path) -> tuple[int, dict]:
     regions, observations, manifest = build(reference_dir, data_dir)
     registry = RegionRegistry(regions)
     catalogue = Catalogue.load(data_dir)
-    write_snapshot_atomic(observations, data_dir, registry, catalogue, manifest)
-    atomic.replace(data_dir / "regions.csv", regions_csv_bytes(regions))
+    write_snapshot_atomic(observations, data_dir, registry, catalogue, manifest, regions_csv_bytes(regions))
     return len(observations), manifest
 
 

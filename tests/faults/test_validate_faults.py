@@ -85,10 +85,13 @@ FAULTS = {
         lambda d: (d / "manifest.json").write_text("{kaputt"),
         "manifest.json: kein gültiges JSON",
     ),
-    "Manifest falsche Zeilenzahl": (_manifest(lambda m: m.update(rows=1)), "manifest.json: nennt 1 Werte"),
+    "Manifest falsche Zeilenzahl": (
+        _manifest(lambda m: m.update(rows=1)),
+        "manifest.json passt nicht zu observations.csv: nennt 1 Werte",
+    ),
     "Manifest falsche Prüfsumme": (
         _manifest(lambda m: m.update(sha256="0" * 64)),
-        "Prüfsumme von observations.csv",
+        "passt nicht zu observations.csv: Prüfsumme stimmt nicht",
     ),
     "Grenzen fehlen": (_remove("geo"), "geo/kreise.geojson: Grenzdatei fehlt"),
     "Grenzen kaputt": (
