@@ -281,14 +281,15 @@ def german_note(row: dict, rules: dict, period: str) -> str:
     parts += [
         n["text"]
         for n in rules.get("note_phrase", [])
-        if re.search(n["pattern"], row["note_source"], re.IGNORECASE)
+        if re.search(n.get("pattern", ""), row["note_source"], re.IGNORECASE)
+        and re.search(n.get("table_pattern", ""), row["table_code"])
     ]
     parts += [
         n["text"]
         for n in rules.get("note_de", [])
         if _matches(n, row["region"], row["indicator"], row["year"])
     ]
-    return "; ".join(parts) + "."
+    return "; ".join(p.rstrip(".") for p in parts) + "."
 
 
 def read_reference(
