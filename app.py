@@ -45,4 +45,9 @@ else:
     # page without the navigation. This app always navigates with st.navigation.
     PagesManager.uses_pages_directory = False
 
-    app = st.App("app.py", routes=live_routes(), lifespan=live_lifespan)
+    # Streamlit mounts its own routes below `server.baseUrlPath`, not user routes: mount the live routes there.
+    app = st.App(
+        "app.py",
+        routes=live_routes(st.get_option("server.baseUrlPath") or ""),
+        lifespan=live_lifespan,
+    )

@@ -11,8 +11,14 @@ Once everyone is in, the presenter changes the scene every `--change-every` seco
 presenter action sent → follower received, over all followers and changes. Server CPU and RSS are sampled from
 /proc once a second. Everything stops after ramp + duration (+ a short grace for the last change).
 
+`--split` starts a redis-server and two app processes with the Redis backend instead: followers and explorers
+are split across both, the presenter talks to the first (issue 14: the votes and scenes of two processes).
+`--phone-bytes` measures, in Chromium, the bytes a phone transfers for its first visit to `/live` (until the
+first scene is drawn) and for one scene change (cache empty).
+
 `--demo-sse` runs the follower side against a tiny in-process SSE server instead (no app): a check of the
-client itself. Targets: 1,000 followers + 20 explorers, scene change p95 ≤ 1 s, 0 errors, RSS ≤ 400 MB.
+client itself. Targets: 2,000 followers + 20 explorers, scene change p95 ≤ 1 s, 0 errors, RSS ≤ 500 MB
+per process; a phone's first visit ≤ 150 kB, a scene change ≤ 30 kB.
 """
 
 from __future__ import annotations
@@ -25,7 +31,10 @@ import json
 import random
 import resource
 import secrets
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,10 +49,12 @@ from bench.run import machine
 from bench.server import REPO_DIR, StreamlitServer
 from bench.sse import DemoServer, Follower
 
-TARGET_FOLLOWERS = 1000
+TARGET_FOLLOWERS = 2000
 TARGET_EXPLORERS = 20
 TARGET_P95 = 1.0
-TARGET_RSS = 400e6
+TARGET_RSS = 500e6
+TARGET_FIRST_VISIT = 150_000
+TARGET_SCENE_CHANGE = 30_000
 GRACE = 5.0
 
 # what explorers open: url path and query string (shared links among them)
@@ -160,10 +171,12 @@ class ProcessProbe:
     rss_bytes = StreamlitServer.rss_bytes
 
 
-async def sampler(server: StreamlitServer | ProcessProbe | None, stop: asyncio.Event, stats: Stats) -> None:
-    while server is not None and not stop.is_set():
+async def sampler(servers: list, stop: asyncio.Event, stats: Stats) -> None:
+    """CPU seconds summed over the server processes, RSS of the largest one."""
+    while servers and not stop.is_set():
         with contextlib.suppress(OSError):
-            stats.samples.append((time.perf_counter(), server.cpu_seconds(), server.rss_bytes()))
+            cpu = sum(server.cpu_seconds() for server in servers)
+            stats.samples.append((time.perf_counter(), cpu, max(server.rss_bytes() for server in servers)))
         await _sleep_or_stop(stop, 1.0)
 
 
@@ -181,15 +194,20 @@ async def run_load(
     demo: DemoServer | None = None,
     think: tuple[float, float] = (1.0, 3.0),
     live: tuple[str, int] | None = None,
+    more: list[StreamlitServer] | None = None,
     seed: int = 7,
 ) -> dict:
+    """`more`: further app processes (Redis backend) that take their share of followers and explorers."""
     rng = random.Random(seed)
     stats = Stats()
     stop_clients = asyncio.Event()
     stop_sampling = asyncio.Event()
     live_host, live_port = live or (host, port)  # followers and presenter (a separate live process, if given)
     base = f"http://{live_host}:{live_port}"
-    ws_url = f"ws://{host}:{port}/_stcore/stream"
+    ws_urls = [f"ws://{host}:{port}/_stcore/stream"] + [
+        f"ws://{host}:{m.port}/_stcore/stream" for m in more or []
+    ]
+    endpoints = [(live_host, live_port)] + [(host, m.port) for m in more or []]
     tour_length = 0
     if demo is None:
         status = await asyncio.to_thread(_http, f"{base}/live/api/status", token)
@@ -197,8 +215,8 @@ async def run_load(
         if tour_length < 2:
             raise SystemExit(f"the live tour has {tour_length} scenes; scene changes need at least 2")
 
-    sampling = asyncio.ensure_future(sampler(server, stop_sampling, stats))
-    subscribers = [Follower(live_host, live_port) for _ in range(followers)]
+    sampling = asyncio.ensure_future(sampler([x for x in [server, *(more or [])] if x], stop_sampling, stats))
+    subscribers = [Follower(*endpoints[i % len(endpoints)]) for i in range(followers)]
     tasks: list[asyncio.Future] = []
     started = time.perf_counter()
     total = followers + explorers
@@ -209,14 +227,28 @@ async def run_load(
         if explorers and i % explorer_every == 0 and spawned_explorers < explorers:
             tasks.append(
                 asyncio.ensure_future(
-                    explorer(ws_url, stop_clients, stats, random.Random(rng.random()), think)
+                    explorer(
+                        ws_urls[spawned_explorers % len(ws_urls)],
+                        stop_clients,
+                        stats,
+                        random.Random(rng.random()),
+                        think,
+                    )
                 )
             )
             spawned_explorers += 1
         await asyncio.sleep(ramp / max(total, 1))
     while spawned_explorers < explorers:
         tasks.append(
-            asyncio.ensure_future(explorer(ws_url, stop_clients, stats, random.Random(rng.random()), think))
+            asyncio.ensure_future(
+                explorer(
+                    ws_urls[spawned_explorers % len(ws_urls)],
+                    stop_clients,
+                    stats,
+                    random.Random(rng.random()),
+                    think,
+                )
+            )
         )
         spawned_explorers += 1
     # everyone in: wait (bounded) until the followers have their headers
@@ -412,6 +444,125 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class RedisServer:
+    url: str
+    proc: subprocess.Popen
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def start_redis() -> RedisServer:
+    """A throw-away redis-server on a free loopback port (no persistence)."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as c:
+            c.sendall(b"PING\r\n")
+            if c.recv(16).startswith(b"+PONG"):
+                return RedisServer(f"redis://127.0.0.1:{port}/0", proc)
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("redis-server did not start")
+
+
+class WireCounter:
+    """Bytes on the wire per response as Chromium counts them: `loadingFinished` (headers + encoded body)
+    for finished responses, headers + received chunks for open ones (the event stream)."""
+
+    def __init__(self, page) -> None:
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        self.open: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+        self.cdp.on("Network.responseReceivedExtraInfo", self._headers)
+        self.cdp.on("Network.dataReceived", self._chunk)
+        self.cdp.on("Network.loadingFinished", self._finished)
+
+    def _headers(self, event: dict) -> None:
+        self.open[event["requestId"]] = self.open.get(event["requestId"], 0) + len(
+            event.get("headersText", "")
+        )
+
+    def _chunk(self, event: dict) -> None:
+        self.open[event["requestId"]] = self.open.get(event["requestId"], 0) + event.get(
+            "encodedDataLength", 0
+        )
+
+    def _finished(self, event: dict) -> None:
+        self.open.pop(event["requestId"], None)
+        self.done[event["requestId"]] = int(event.get("encodedDataLength", 0))
+
+    def take(self) -> dict:
+        """Bytes and responses since the last call."""
+        counted = {
+            "bytes": sum(self.done.values()) + sum(self.open.values()),
+            "requests": len(self.done) + len(self.open),
+        }
+        self.done.clear()
+        self.open = dict.fromkeys(self.open, 0)  # an open stream counts only its new chunks
+        return counted
+
+
+def phone_bytes(base: str, token: str, browser=None) -> dict:
+    """A phone's bytes for its first visit to `/live` (until the first scene is drawn) and one scene change."""
+    drawn = "() => { const i = document.getElementById('fig'); return i && !i.hidden && i.complete && i.naturalWidth > 0; }"
+    _http(f"{base}/live/api/control", token, {"action": "goto", "position": 0})
+    with contextlib.ExitStack() as stack:
+        if browser is None:
+            from playwright.sync_api import sync_playwright
+
+            playwright = stack.enter_context(sync_playwright())
+            args = [
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ]
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            stack.callback(browser.close)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        stack.callback(context.close)
+        page = context.new_page()
+        counter = WireCounter(page)
+        page.goto(f"{base}/live")
+        page.wait_for_function(drawn, timeout=60_000)
+        page.wait_for_timeout(300)
+        first = counter.take()
+        src = page.locator("#fig").get_attribute("src")
+        _http(f"{base}/live/api/control", token, {"action": "goto", "position": 1})
+        page.wait_for_function(
+            f"() => document.getElementById('fig').getAttribute('src') !== {json.dumps(src)}"
+        )
+        page.wait_for_function(drawn, timeout=60_000)
+        page.wait_for_timeout(300)
+        change = counter.take()
+    return {"first_visit": first, "scene_change": change}
+
+
+def report_bytes(result: dict) -> str:
+    first, change = result["first_visit"], result["scene_change"]
+    return (
+        f"phone first visit to /live: {first['bytes'] / 1000:.1f} kB in {first['requests']} responses "
+        f"(target ≤ {TARGET_FIRST_VISIT / 1000:.0f} kB)\n"
+        f"scene change: {change['bytes'] / 1000:.1f} kB in {change['requests']} responses "
+        f"(target ≤ {TARGET_SCENE_CHANGE / 1000:.0f} kB)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--followers", type=int, default=TARGET_FOLLOWERS)
@@ -436,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pid", type=int, help="with --url: the app server's pid, for its CPU and RSS")
     parser.add_argument("--token", help="presenter token of the running app (with --url)")
     parser.add_argument("--demo-sse", action="store_true", help="followers against a tiny local SSE server")
+    parser.add_argument("--split", action="store_true", help="two app processes behind a local redis-server")
+    parser.add_argument("--phone-bytes", action="store_true", help="only measure a phone's bytes in Chromium")
     parser.add_argument("--json", type=Path, default=REPO_DIR / "artifacts" / "bench" / "load.json")
     args = parser.parse_args(argv)
     if args.duration > 600 or args.ramp > 120:
@@ -443,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     limit = raise_fd_limit(args.followers + args.explorers * 4 + 256)
     print(f"machine: {machine()}; open-file limit {limit}", flush=True)
 
-    server = None
+    server, redis, more = None, None, []
     try:
         if args.demo_sse:
 
@@ -481,8 +634,16 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 token = "load-" + secrets.token_urlsafe(18)
                 env = {"IR_PRESENTER_TOKEN": token, "IR_STATE_DIR": tempfile.mkdtemp(prefix="ir-load-")}
+                if args.split:
+                    redis = start_redis()
+                    env |= {"IR_LIVE_BACKEND": "redis", "IR_REDIS_URL": redis.url, "IR_DEVICE_SECRET": token}
+                    more = [StreamlitServer("app.py", env=env).start()]
                 server = StreamlitServer("app.py", env=env).start()
                 host, port = "127.0.0.1", server.port
+                if args.phone_bytes:
+                    result = phone_bytes(f"http://{host}:{port}", token)
+                    print(report_bytes(result))
+                    return 0
             result = asyncio.run(
                 asyncio.wait_for(
                     run_load(
@@ -497,6 +658,7 @@ def main(argv: list[str] | None = None) -> int:
                         server=server or probe,
                         think=tuple(args.think),
                         live=live,
+                        more=more,
                     ),
                     args.ramp + args.duration + GRACE + 120,
                 )
@@ -506,8 +668,11 @@ def main(argv: list[str] | None = None) -> int:
             print("--- server output ---\n" + server.output(), file=sys.stderr)
         raise
     finally:
-        if server is not None:
-            server.close()
+        for process in [server, *more]:
+            if process is not None:
+                process.close()
+        if redis is not None:
+            redis.close()
     result["machine"] = machine()
     result["settings"] = {k: v for k, v in vars(args).items() if k not in ("token", "json")}
     print(report(result))

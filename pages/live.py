@@ -10,9 +10,10 @@ import json
 
 import streamlit as st
 
-from integrationsregion.live import auth
-from integrationsregion.live.scenes import BREAKDOWNS, THEMES, TourError, dumps_tour
-from integrationsregion.live.service import get_service
+from integrationsregion.live.address import SETTING, audience_address
+from integrationsregion.live.scenes import BREAKDOWNS, TourError, dumps_tour, theme_pages
+from integrationsregion.live.service import LiveUnavailable, get_service
+from integrationsregion.ui import data
 from integrationsregion.ui.layout import footer
 
 st.title("Live-Modus")
@@ -27,19 +28,36 @@ if service is None:
     footer()
     st.stop()
 
+base = "/" + (st.get_option("server.baseUrlPath") or "").strip("/")
+base = base.rstrip("/")
+address = audience_address(service.settings.public_url, int(st.get_option("server.port")), base)
+if address.loopback:
+    st.warning(
+        f"Der QR-Code zeigt {address.url} – diese Adresse erreichen Handys im Saal nicht. "
+        f"Setzen Sie `{SETTING}` auf die öffentliche Adresse (siehe docs/SETTINGS.md)."
+    )
+else:
+    st.caption(f"Adresse fürs Publikum: {address.url}")
+if not service.state.available:
+    st.error("Live-Server nicht erreichbar – die Ansichten verbinden sich neu, sobald er wieder läuft.")
+
 c1, c2 = st.columns(2)
-c1.link_button("Ansicht fürs Publikum (Handy)", "/live", use_container_width=True)
-c2.link_button("Leinwand-Ansicht mit QR-Code", "/live/screen", use_container_width=True)
+c1.link_button("Ansicht fürs Publikum (Handy)", f"{base}/live", use_container_width=True)
+c2.link_button("Leinwand-Ansicht mit QR-Code", f"{base}/live/screen", use_container_width=True)
 
 presenter = bool(st.session_state.get("live_presenter"))
 if not presenter:
     with st.expander("Als Moderation anmelden"), st.form("live_login", clear_on_submit=True):
-        token = st.text_input("Moderations-Token", type="password")
+        token = st.text_input("Moderations-Token", type="password", max_chars=512)
         if st.form_submit_button("Anmelden"):
-            if auth.check_token(token):
+            try:
+                refusal = service.call(lambda: service.login(token, st.context.ip_address or "unbekannt"))
+            except (LiveUnavailable, OSError, TimeoutError):
+                refusal = "Live-Server nicht erreichbar – bitte gleich erneut versuchen."
+            if refusal is None:
                 st.session_state["live_presenter"] = True
                 st.rerun()
-            st.error("Token ungültig.")
+            st.error(refusal)
 
 
 def run(factory, success: str | None = None) -> None:
@@ -49,6 +67,10 @@ def run(factory, success: str | None = None) -> None:
     except TourError as exc:
         for message in exc.errors:
             st.error(message)
+    except LiveUnavailable as exc:
+        st.error(exc.message)
+    except Exception as exc:  # Redis errors and timeouts: the console stays usable
+        st.error(f"Live-Server nicht erreichbar ({type(exc).__name__}) – bitte gleich erneut versuchen.")
     else:
         if success:
             st.toast(success)
@@ -56,8 +78,12 @@ def run(factory, success: str | None = None) -> None:
 
 @st.fragment(run_every=3 if presenter else 10)
 def status_panel() -> None:
-    info = service.call(service.presenter_status)
-    current = service.call(service.current)
+    try:
+        info = service.call(service.presenter_status)
+        current = service.call(service.current)
+    except Exception:  # LiveUnavailable, Redis errors, timeouts
+        st.error("Live-Server nicht erreichbar – neuer Versuch in wenigen Sekunden.")
+        return
     followers = info["followers"]
     m1, m2, m3 = st.columns(3)
     m1.metric("Handys verbunden", followers.get("audience", 0))
@@ -123,15 +149,9 @@ if p4.button("Ergebnis ausblenden", use_container_width=True):
     run(lambda: service.poll_action("hide"))
 
 with st.expander("Szene aus Feldern setzen"):
-    indicators = {}
-    try:
-        from integrationsregion.catalogue import Catalogue
-
-        indicators = {i.id: i.title for i in Catalogue.load().all() if i.kind == "statistic"}
-    except (OSError, ValueError):
-        pass
+    indicators = {i.id: i.title for i in data.store().catalogue.all() if i.kind == "statistic"}
     with st.form("live_scene"):
-        theme = st.selectbox("Seite / Thema", list(THEMES), format_func=THEMES.get)
+        theme = st.selectbox("Seite / Thema", list(theme_pages()))
         if indicators:
             indicator = st.selectbox(
                 "Indikator", list(indicators), format_func=lambda i: f"{indicators[i]} ({i})"
@@ -161,9 +181,10 @@ with st.expander("Szene aus Feldern setzen"):
             run(lambda: service.set_scene(raw), "Szene gesetzt")
 
 with st.expander("Tour bearbeiten (JSON)"):
-    st.caption(f"Datei: `{service.config.tour_path}` – wird geprüft und atomar gespeichert.")
+    where = "Redis" if service.settings.live_backend == "redis" else f"`{service.edited_tour_path}`"
+    st.caption(f"Gespeichert in {where} (Laufzeitzustand, nie im Snapshot) – vorher geprüft.")
     with st.form("live_tour"):
-        text = st.text_area("Tour", value=dumps_tour(tour) if tour else "", height=400)
+        text = st.text_area("Tour", value=dumps_tour(tour) if tour else "", height=400, max_chars=256_000)
         if st.form_submit_button("Prüfen und speichern"):
             run(lambda: service.save_tour_text(text), "Tour gespeichert")
 

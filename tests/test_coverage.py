@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from integrationsregion import cli
+from integrationsregion.catalogue import Catalogue
 from integrationsregion.coverage import YEARS, by_theme, coverage
+from integrationsregion.regions import RegionRegistry
 from integrationsregion.snapshot import OBSERVATIONS, read_observations, write_snapshot_atomic
 from integrationsregion.store import Store
 
@@ -35,10 +37,9 @@ def test_theme_and_overall_shares_add_up(table):
 
 
 def test_a_removed_value_becomes_a_listed_hole(data_copy):
-    store = Store.load(data_copy)
     obs = read_observations(data_copy / OBSERVATIONS)
     keep = ~((obs["indicator"] == "unemployment_rate") & (obs["region"] == "05112") & (obs["year"] == 2016))
-    write_snapshot_atomic(obs[keep], data_copy, store.regions, store.catalogue)
+    write_snapshot_atomic(obs[keep], data_copy, RegionRegistry.load(data_copy), Catalogue.load(data_copy))
     row = (
         coverage(Store.load(data_copy))
         .set_index(["indicator", "breakdown"])

@@ -24,7 +24,12 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    rows, manifest = reference_build.write(reference, Path(args.data_dir))
+    try:
+        with snapshot_write.snapshot_lock(Path(args.data_dir)):
+            rows, manifest = reference_build.write(reference, Path(args.data_dir))
+    except snapshot_write.SnapshotLocked as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
     left_out = sum(manifest["left_out_rows"].values())
     print(
         f"Snapshot geschrieben: {rows} Werte, {manifest['duplicates_resolved']} Dubletten aufgelöst, "

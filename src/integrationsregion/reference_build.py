@@ -419,7 +419,9 @@ def write(reference_dir: Path, data_dir: Path) -> tuple[int, dict]:
     regions, observations, manifest = build(reference_dir, data_dir)
     registry = RegionRegistry(regions)
     catalogue = Catalogue.load(data_dir)
-    write_snapshot_atomic(observations, data_dir, registry, catalogue, manifest, regions_csv_bytes(regions))
+    write_snapshot_atomic(
+        observations, data_dir, registry, catalogue, manifest, regions_csv=regions_csv_bytes(regions)
+    )
     return len(observations), manifest
 
 

@@ -153,6 +153,12 @@ class Settings:
         secret_key="device_secret",
         secret=True,
     )
+    live_votes_per_address: int = setting(
+        "IR_LIVE_VOTES_PER_ADDRESS",
+        "400",
+        _positive_int,
+        "Votes accepted per client address and poll (a hall behind one NAT shares an address).",
+    )
     max_concurrent_runs: int = setting(
         "IR_MAX_CONCURRENT_RUNS",
         "2",

@@ -263,8 +263,9 @@ def write_snapshot_atomic(
     manifest["rows"] = len(df)
     manifest["sha256"] = hashlib.sha256(body).hexdigest()
     if regions_csv is not None:
-        listed = manifest.get("files_sha256") or {}
-        manifest["files_sha256"] = listed | {"regions.csv": hashlib.sha256(regions_csv).hexdigest()}
+        manifest["files_sha256"] = manifest.get("files_sha256", {}) | {
+            "regions.csv": hashlib.sha256(regions_csv).hexdigest()
+        }
     manifest_body = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     read_observations(io.BytesIO(body))
     files = {OBSERVATIONS: body, MANIFEST: manifest_body}

@@ -1,17 +1,19 @@
 """Find a Chromium for the real-browser tests.
 
-Order: `/usr/bin/chromium` (Debian's package); else, as root with apt, `apt-get update` + `apt-get install -y
-chromium`; else Playwright's own build (`python -m playwright install chromium`) where the network allows it;
-else no browser, with the reasons, so the tests skip saying why.
+Order: `/usr/bin/chromium` (Debian's package); else, as root with apt, Debian's `chromium` installed (waiting for
+the dpkg lock, see tests/system_packages.py); else Playwright's own build (`python -m playwright install
+chromium`) where the network allows it; else no browser: `require_chromium` skips with the reasons, or fails
+with them under CI=true.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
+
+from tests import system_packages
 
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -33,64 +35,40 @@ class BrowserChoice:
     notes: list[str] = field(default_factory=list)
 
 
-def _run(command: list[str], notes: list[str]) -> bool:
+def _debian_chromium() -> str | None:
+    if os.access(DEBIAN_CHROMIUM, os.X_OK):
+        return DEBIAN_CHROMIUM
+    return system_packages.debian_binary("chromium", "chromium")
+
+
+def _playwright_chromium(notes: list[str]) -> bool:
     try:
         done = subprocess.run(
-            command,
+            [sys.executable, "-m", "playwright", "install", "chromium"],
             capture_output=True,
             text=True,
             timeout=INSTALL_TIMEOUT,
             stdin=subprocess.DEVNULL,
-            env=os.environ | {"DEBIAN_FRONTEND": "noninteractive"},
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        notes.append(f"{' '.join(command)}: {exc}")
+        notes.append(f"playwright install chromium: {exc}")
         return False
     if done.returncode != 0:
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        notes.append(f"{' '.join(command)} exited {done.returncode}: {' | '.join(tail)}")
-        return False
-    return True
-
-
-def _debian_chromium() -> str | None:
-    if os.access(DEBIAN_CHROMIUM, os.X_OK):
-        return DEBIAN_CHROMIUM
-    found = shutil.which("chromium")
-    return found if found and os.access(found, os.X_OK) else None
-
-
-def _apt_install(notes: list[str]) -> str | None:
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        notes.append("not root: apt-get install chromium not tried")
-        return None
-    if shutil.which("apt-get") is None:
-        notes.append("no apt-get on this machine")
-        return None
-    env_note = len(notes)
-    if _run(["apt-get", "update"], notes) and _run(
-        ["apt-get", "install", "-y", "--no-install-recommends", "chromium"], notes
-    ):
-        del notes[env_note:]
-        return _debian_chromium()
-    return None
-
-
-def _playwright_chromium(notes: list[str]) -> bool:
-    return _run([sys.executable, "-m", "playwright", "install", "chromium"], notes)
+        notes.append(f"playwright install chromium exited {done.returncode}")
+    return done.returncode == 0
 
 
 def find_chromium(allow_install: bool = True) -> BrowserChoice | None:
     """The browser to launch, installing one if needed and possible; None if there is none."""
+    if os.access(DEBIAN_CHROMIUM, os.X_OK):
+        return BrowserChoice(DEBIAN_CHROMIUM, "debian")
     notes: list[str] = []
-    found = _debian_chromium()
-    if found:
-        return BrowserChoice(found, "debian")
     if allow_install:
-        found = _apt_install(notes)
+        found = _debian_chromium()
         if found:
-            return BrowserChoice(found, "debian (installed with apt-get)", notes)
-        if _playwright_chromium(notes):
+            return BrowserChoice(found, "debian (installed with apt-get)")
+        notes.append(system_packages.missing_reason("chromium", "chromium"))
+        if not system_packages.in_ci() and _playwright_chromium(notes):
             return BrowserChoice(None, "playwright", notes)
     find_chromium.notes = notes  # type: ignore[attr-defined]
     return None
@@ -99,6 +77,14 @@ def find_chromium(allow_install: bool = True) -> BrowserChoice | None:
 def no_browser_reason() -> str:
     notes = getattr(find_chromium, "notes", [])
     return "no Chromium for the real-browser tests: " + ("; ".join(notes) or "none found")
+
+
+def require_chromium() -> BrowserChoice:
+    """The browser, or skip (outside CI) / fail (CI=true) with the reason."""
+    choice = find_chromium()
+    if choice is None:
+        system_packages.unavailable(no_browser_reason())
+    return choice
 
 
 def launch(playwright, choice: BrowserChoice):

@@ -26,7 +26,7 @@ PRESENTER_TOKEN = "e2e-" + secrets.token_urlsafe(18)
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
     env = {
         "IR_PRESENTER_TOKEN": PRESENTER_TOKEN,
-        "IR_STATE_DIR": str(tmp_path_factory.mktemp("live-data")),
+        "IR_STATE_DIR": str(tmp_path_factory.mktemp("live-state")),
     }
     server = StreamlitServer("app.py", env=env)
     try:
@@ -40,11 +40,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitSe
 
 @pytest.fixture(scope="package")
 def chromium() -> Iterator[object]:
-    choice = browsers.find_chromium()
-    if choice is None:
-        reason = browsers.no_browser_reason()
-        print(reason)
-        pytest.skip(reason)
+    choice = browsers.require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import system_packages
 from tests.conftest import REPO_DIR
 
 TOKEN = "test-presenter-token-0123456789"
@@ -171,35 +172,27 @@ def sse():
         client.close()
 
 
+def phone(base: str) -> httpx.Client:
+    """A phone: visits ``/live`` first and keeps the signed device cookie it is given."""
+    client = httpx.Client(base_url=base, timeout=10)
+    assert client.get("/live").status_code == 200
+    return client
+
+
 def control(base: str, body: dict, token: str | None = TOKEN, **kwargs) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.post(f"{base}/live/api/control", json=body, headers=headers, timeout=10, **kwargs)
 
 
 def redis_binary() -> str | None:
-    found = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
-    )
-    if found:
-        return found
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "-q", "redis-server"]
-        if subprocess.run(install, capture_output=True, timeout=600, env=env).returncode != 0:
-            # a new machine has no package lists yet
-            subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600, env=env)
-            subprocess.run(install, capture_output=True, timeout=600, env=env)
-        return shutil.which("redis-server")
-    return None
+    return system_packages.debian_binary("redis-server", "redis-server")
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
     binary = redis_binary()
     if binary is None:
-        reason = "no redis-server binary, and installing Debian's redis-server with apt-get was not possible"
-        print(f"SKIP reason: {reason}")
-        pytest.skip(reason)
+        system_packages.unavailable(system_packages.missing_reason("redis-server", "redis-server"))
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(

@@ -1,12 +1,15 @@
-"""Poll storage, validation and limits (no server)."""
+"""Poll storage, validation, counters and device cookies (no server)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import pytest
 
-from integrationsregion.live.polls import PollStore, RateLimiter, VoteError, parse_guess, summarize
+from integrationsregion.live.device import DeviceKeys
+from integrationsregion.live.polls import MemoryCounters, SqliteVotes, VoteError, parse_guess, summarize
 from integrationsregion.live.scenes import PollSpec
 
 SPEC = PollSpec(id="q", question="?", ags="05513", indicator="unemployment_rate", year=2019, min=0, max=100)
@@ -19,7 +22,9 @@ def test_guess_accepts_numbers_and_german_decimals(raw, value):
     assert parse_guess(raw, SPEC) == value
 
 
-@pytest.mark.parametrize("raw", [None, True, "", "abc", "1e999", "nan", [1], {"v": 1}, "1" * 30])
+@pytest.mark.parametrize(
+    "raw", [None, True, "", "abc", "1e999", "nan", "-inf", [1], {"v": 1}, "1" * 30, float("nan")]
+)
 def test_guess_rejects_non_numbers_in_german(raw):
     with pytest.raises(VoteError, match="Bitte eine Zahl"):
         parse_guess(raw, SPEC)
@@ -33,27 +38,73 @@ def test_guess_rejects_implausible_values(raw):
 
 def test_one_vote_per_device_and_votes_survive_reopen(tmp_path: Path):
     db = tmp_path / "live.sqlite3"
-    store = PollStore(db)
+    store = SqliteVotes(db)
     assert store.add_vote("q", "device-aaaaaaaaaaaaaaaaaaaa", 20.0)
     assert not store.add_vote("q", "device-aaaaaaaaaaaaaaaaaaaa", 30.0)
     assert store.add_vote("q", "device-bbbbbbbbbbbbbbbbbbbb", 30.0)
     assert store.add_vote("other", "device-aaaaaaaaaaaaaaaaaaaa", 1.0)
     store.put("k", "v")
     store.close()
-    reopened = PollStore(db)
+    reopened = SqliteVotes(db)
     assert sorted(reopened.values("q")) == [20.0, 30.0]
     assert reopened.count("other") == 1
     assert reopened.get("k") == "v"
     reopened.close()
 
 
-def test_rate_limiter_token_bucket():
-    limiter = RateLimiter(rate_per_second=1, burst=3, max_keys=2)
-    assert [limiter.allow("a", now=0) for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("a", now=1.0)  # refilled one token
-    assert limiter.allow("b", now=1.0)
-    assert limiter.allow("c", now=1.0)  # evicts the least recently used key
-    assert len(limiter._buckets) == 2
+@pytest.mark.parametrize("damage", [b"garbage" * 500, b"SQLite format 3\x00" + b"\xff" * 3000, b""])
+def test_damaged_votes_file_is_moved_aside_and_a_fresh_one_used(tmp_path: Path, damage: bytes, caplog):
+    db = tmp_path / "live.sqlite3"
+    store = SqliteVotes(db)
+    store.add_vote("q", "a" * 24, 1.0)
+    store.close()
+    original = db.read_bytes()
+    db.write_bytes(damage or original[: len(original) // 3])
+    with caplog.at_level(logging.ERROR):
+        fresh = SqliteVotes(db)
+    assert fresh.add_vote("q", "b" * 24, 2.0) and fresh.values("q") == [2.0]
+    moved = list(tmp_path.glob("live.sqlite3.beschaedigt-*"))
+    assert len(moved) == 1 and moved[0].read_bytes() == (damage or original[: len(original) // 3])
+    assert any("beschädigt" in r.getMessage() for r in caplog.records)
+    fresh.close()
+
+
+def test_garbage_written_while_running_is_never_answered_as_saved(tmp_path: Path):
+    db = tmp_path / "live.sqlite3"
+    store = SqliteVotes(db)
+    assert store.add_vote("q", "a" * 24, 1.0)
+    db.write_bytes(b"not a database " * 400)
+    with pytest.raises(VoteError) as refused:
+        store.add_vote("q", "b" * 24, 2.0)
+    assert refused.value.status == 503 and "nicht gespeichert" in refused.value.message
+    assert store.add_vote("q", "b" * 24, 2.0)  # the next try lands in a fresh file
+    assert list(tmp_path.glob("live.sqlite3.beschaedigt-*"))
+    store.close()
+
+
+def test_counters_expire_and_stay_bounded():
+    counters = MemoryCounters(max_keys=2)
+
+    async def run() -> tuple[int, int, int]:
+        first = [await counters.hit("a", 60) for _ in range(3)][-1]
+        await counters.hit("gone", 0.000_001)
+        await asyncio.sleep(0.01)
+        expired = await counters.get("gone")
+        await counters.hit("c", 60)
+        return first, expired, len(counters._counts)
+
+    assert asyncio.run(run()) == (3, 0, 2)
+
+
+def test_device_cookie_is_signed():
+    keys = DeviceKeys("secret-one")
+    value = keys.issue()
+    device = keys.verify(value)
+    assert device and value.startswith(device)
+    assert DeviceKeys("secret-two").verify(value) is None
+    assert keys.verify(device + ".AAAAAAAAAAAAAAAAAAAAAA") is None
+    assert keys.verify("x" * 24) is None and keys.verify(None) is None
+    assert keys.issue() != value
 
 
 def test_summary_bins_cover_guesses_and_official_value():

@@ -7,11 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from integrationsregion.live.data import StoreData, facts
-from integrationsregion.live.scenes import THEMES, TourError, load_tour, loads_tour, save_tour
+from integrationsregion.live.data import StoreData, UnknownIndicator, facts
+from integrationsregion.live.scenes import (
+    MAX_TAKEAWAY_RENDERED,
+    TourError,
+    load_tour,
+    loads_tour,
+    render_takeaway,
+    save_tour,
+    theme_pages,
+)
+from integrationsregion.live.service import tour_problems
+from integrationsregion.store import Store
 from tests.conftest import REPO_DIR
 
 TOUR = REPO_DIR / "data" / "live" / "tour.json"
+SCENE = {"theme": "bildung", "indicator": "foreign_share", "year": 2024, "title": "T", "takeaway": "x"}
 STATEMENTS = {"kerber_sprache", "gueler_strategie", "geiss_netthoefel_schulterschluss"}
 
 
@@ -21,13 +32,17 @@ def tour():
 
 
 def test_default_tour_covers_themes_statements_and_a_poll(tour):
-    assert {s.theme for s in tour.scenes} == set(THEMES)
+    assert {s.theme for s in tour.scenes} == set(theme_pages())
     assert {s.statement for s in tour.scenes if s.statement} == STATEMENTS
     assert any(s.poll for s in tour.scenes)
 
 
-def test_every_scene_and_poll_has_data_in_the_snapshot(tour):
-    data = StoreData()
+@pytest.fixture(scope="module")
+def data():
+    return StoreData(Store.load(REPO_DIR / "data"))
+
+
+def test_every_scene_and_poll_has_data_in_the_snapshot(tour, data):
     for scene in tour.scenes:
         f = facts(data, scene.indicator, scene.year, scene.breakdown)
         assert len([a for a in f.values if len(a) == 5]) >= 10, scene.title
@@ -39,8 +54,7 @@ def test_every_scene_and_poll_has_data_in_the_snapshot(tour):
             assert official is not None and p.min <= official <= p.max
 
 
-def test_takeaways_are_filled_from_the_data(tour):
-    data = StoreData()
+def test_takeaways_are_filled_from_the_data(tour, data):
     for scene in tour.scenes:
         f = facts(data, scene.indicator, scene.year, scene.breakdown)
         text = scene.takeaway.format(**f.placeholders(scene.highlight))
@@ -90,7 +104,7 @@ def test_invalid_tour_lists_german_errors():
     for expected in (
         "Thema „sport“",
         "Jahreszahl",
-        "Platzhalter zahl",
+        "Platzhalter 'zahl'",
         "„title“",
         "brauchen „highlight“",
         "Aussage „unbekannt“",
@@ -117,3 +131,39 @@ def test_save_is_atomic_and_round_trips(tmp_path: Path, tour, monkeypatch):
         save_tour(tour.with_scenes(list(tour.scenes[:1])), target)
     assert target.read_text(encoding="utf-8") == before
     assert [p.name for p in tmp_path.iterdir()] == ["tour.json"]
+
+
+@pytest.mark.parametrize(
+    "takeaway",
+    ["{hoechster:>300000000}", "{wert!r}", "{hoechster.__class__}", "{anzahl[0]}", "{x}", "{wert:{anzahl}}"],
+)
+def test_takeaway_placeholders_must_be_bare_known_names(takeaway):
+    doc = {"title": "T", "scenes": [{**SCENE, "takeaway": takeaway}]}
+    with pytest.raises(TourError) as refused:
+        loads_tour(json.dumps(doc), {})
+    assert "Platzhalter" in " ".join(refused.value.errors)
+
+
+def test_rendered_takeaway_is_capped():
+    text = render_takeaway("{hoechster} " * 20, {"hoechster": "Gelsenkirchen und Duisburg " * 10})
+    assert len(text) == MAX_TAKEAWAY_RENDERED and text.endswith("…")
+    # a stored takeaway that fails the check is shown as written, never formatted
+    assert render_takeaway("{wert:>999999999}", {"wert": "1"}) == "{wert:>999999999}"
+
+
+@pytest.mark.parametrize("bound", ["NaN", "Infinity", "-Infinity", "1e308"])
+def test_poll_bounds_must_be_finite(bound):
+    poll = {"id": "p", "question": "?", "ags": "05513", "indicator": "unemployment_rate", "year": 2019}
+    text = json.dumps({"title": "T", "scenes": [{**SCENE, "poll": poll}]}).replace(
+        "}}", f', "max": {bound}}}}}'
+    )
+    with pytest.raises(TourError) as refused:
+        loads_tour(text, {})
+    assert "max" in " ".join(refused.value.errors)
+
+
+def test_unknown_indicator_is_an_error_not_a_percentage(data):
+    with pytest.raises(UnknownIndicator, match="unbekannt"):
+        facts(data, "no_such_indicator", 2019, "total")
+    tour = loads_tour(json.dumps({"title": "T", "scenes": [{**SCENE, "indicator": "no_such_indicator"}]}), {})
+    assert tour_problems(tour, data) == ["Szene 1: Indikator „no_such_indicator“ ist im Katalog unbekannt."]

@@ -1,4 +1,4 @@
-"""`streamlit run` on a file with an st.App serves the dashboard and the live routes on one port."""
+"""`streamlit run app.py` serves the dashboard and the live routes on one port, also below a base path."""
 
 from __future__ import annotations
 
@@ -6,28 +6,16 @@ import signal
 
 import httpx
 
-from tests.conftest import REPO_DIR
 from tests.live.conftest import VENV_BIN, copy_tour, free_port, live_env, start_server
 
-LAUNCHER = """
-import streamlit as st
 
-from integrationsregion.live.routes import live_lifespan, live_routes
-
-app = st.App({script!r}, routes=live_routes(), lifespan=live_lifespan)
-"""
-
-
-def test_streamlit_run_serves_ui_and_live_routes(tmp_path, sse):
-    # a launcher beside the test; the UI script is the repository's app.py
-    launcher = tmp_path / "launch.py"
-    launcher.write_text(LAUNCHER.format(script=str(REPO_DIR / "app.py")), encoding="utf-8")
+def test_app_mounted_at_a_base_path_serves_pages_live_routes_and_events(tmp_path, sse):
     copy_tour(tmp_path)
     port = free_port()
     cmd = [
         str(VENV_BIN / "streamlit"),
         "run",
-        str(launcher),
+        "app.py",
         "--server.port",
         str(port),
         "--server.address",
@@ -36,15 +24,30 @@ def test_streamlit_run_serves_ui_and_live_routes(tmp_path, sse):
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.baseUrlPath",
+        "integration",
     ]
-    server = start_server(cmd, live_env(tmp_path), tmp_path / "streamlit.log", port, "/_stcore/health")
+    server = start_server(
+        cmd, live_env(tmp_path), tmp_path / "streamlit.log", port, "/integration/_stcore/health"
+    )
+    base = f"{server.base}/integration"
     try:
-        assert httpx.get(f"{server.base}/live").status_code == 200
-        follower = sse(server.base)
-        assert follower.next_state()["scene"]["title"]
-        # dashboard pages are still Streamlit's (index.html of the single-page app)
-        page = httpx.get(f"{server.base}/bildung")
+        audience = httpx.get(f"{base}/live")
+        assert audience.status_code == 200 and 'data-base="/integration"' in audience.text
+        assert "path=/integration/live" in audience.headers["set-cookie"].lower()
+        screen = httpx.get(f"{base}/live/screen").text
+        assert 'src="/integration/live/qr.svg"' in screen and f":{port}/integration/live" in screen
+        follower = sse(base)
+        state = follower.next_state()
+        assert state["scene"]["title"] and state["scene"]["explore_path"].startswith(
+            f"/{state['scene']['theme']}?"
+        )
+        figure = httpx.get(f"{base}/live/figure/{state['scene']['key']}-phone.svg")
+        assert figure.status_code == 200
+        # dashboard pages under the base path are still Streamlit's (index.html of the single-page app)
+        page = httpx.get(f"{base}/bildung")
         assert page.status_code == 200 and '<div id="root">' in page.text
+        assert httpx.get(f"{server.base}/live").status_code != 200  # nothing outside the base path
     finally:
         code = server.stop(timeout=15)
     assert code in (0, -signal.SIGTERM)

@@ -65,6 +65,26 @@ def snapshot_copy(tmp_path) -> Path:
     return dst
 
 
+@pytest.fixture
+def snapshot_gap(snapshot_copy, tmp_path, monkeypatch) -> Path:
+    """The snapshot copy without the 30.06.2023 employees at the place of work of the Ruhr units (and what is
+    derived from them): the gap the replay of the real 2023 answer fills."""
+    from integrationsregion.catalogue import Catalogue
+    from integrationsregion.regions import RegionRegistry
+    from integrationsregion.snapshot import read_observations, write_snapshot_atomic
+
+    monkeypatch.setenv("IR_STATE_DIR", str(tmp_path / "state"))
+    get_settings.cache_clear()
+    df = read_observations(snapshot_copy / "observations.csv")
+    regions = RegionRegistry.load(snapshot_copy)
+    ruhr = {r.ags for r in regions.units()} | {"RVR"}
+    gap = df["indicator"].str.endswith("employees_svb_workplace") & (df["ref_date"] == "2023-06-30")
+    write_snapshot_atomic(
+        df[~(gap & df["region"].isin(ruhr))], snapshot_copy, regions, Catalogue.load(snapshot_copy)
+    )
+    return snapshot_copy
+
+
 def fingerprint(data_dir: Path) -> dict[str, str]:
     """sha256 of every file in the snapshot dir (leftover temp files show up too)."""
     return {

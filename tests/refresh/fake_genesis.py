@@ -13,6 +13,7 @@ answers resume): `500`, `html`, `truncated`, `truncated-zip`, `slow`, `json-98`,
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import threading
@@ -115,6 +116,7 @@ def zipped(name: str, text: str) -> bytes:
     return buf.getvalue()
 
 
+@functools.cache
 def zip_bomb(megabytes: int) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z, z.open("bomb_de_flat.csv", "w") as member:

@@ -169,3 +169,9 @@ def test_truncated_row_is_rejected():
 
 def test_upstream_text_is_cleaned():
     assert clean_text("a\x1b[2Jb\u202ec\nd\x00\x1b]0;title\x07e") == "abc de"
+
+
+def test_deeply_nested_json_is_one_error(refresh_env):
+    refresh_env.faults["metadata/table"] = ["deep-json"]
+    with pytest.raises(GenesisFormatError, match="kein JSON"):
+        gc.GenesisClient("regio").table_metadata("13111-01-03-4")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from integrationsregion.catalogue import Catalogue
 from integrationsregion.genesis.scope import manual_rows, refreshed_by
 from integrationsregion.genesis.update import TABLES_FILE, load_specs
 from integrationsregion.snapshot import read_observations
@@ -11,13 +12,15 @@ from tests.conftest import REPO_DIR
 def test_ba_rows_without_a_refresh_path_are_listed():
     specs, defaults = load_specs(REPO_DIR / TABLES_FILE)
     observations = read_observations(REPO_DIR / "data" / "observations.csv")
-    manual = manual_rows(observations, specs, defaults["units"])
+    catalogue = Catalogue.load(REPO_DIR / "data")
+    manual = manual_rows(observations, catalogue, REPO_DIR / TABLES_FILE)
     ba_tool = observations[observations.source_label.str.contains("BA interaktive Statistik")]
     listed = manual[manual["Quelle"].str.contains("BA interaktive Statistik")]
     # Employment rates by nationality exist only in the BA's interactive statistics: listed as manual.
     assert set(ba_tool[ba_tool.indicator == "employment_rate"].indicator) <= set(listed["Indikator"])
     # Germany's foreign unemployed come through the Regionaldatenbank (13211-02-05-4, level DINSG).
-    covered = refreshed_by(specs, defaults["units"])
+    covered = refreshed_by(specs, defaults["units"], catalogue)
     assert covered[("unemployed", "foreign", "DG")] == "13211-02-05-4"
     assert not ((listed["Indikator"] == "unemployed") & (listed["Gebiete"].str.contains("DG"))).any()
     assert covered[("employees_svb_workplace", "total", "RVR")] == "13111-01-03-4"
+    assert covered[("share_foreign_among_employees_svb_workplace", "foreign", "05112")] == "13111-01-03-4"

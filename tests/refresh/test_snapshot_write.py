@@ -16,6 +16,7 @@ from integrationsregion.validation import manifest_problems
 
 from . import fake_genesis
 from .conftest import REPO_DIR, fingerprint
+from .test_update import published_2023, run
 
 # A child process that writes a revised snapshot and is killed (os._exit, no clean-up) at step K:
 # K = 0 before the journal appears, 1–3 between the file replaces, 4 before the journal is removed.
@@ -74,7 +75,7 @@ def test_kill_between_any_two_steps_leaves_a_consistent_or_repairable_snapshot(
     assert result.returncode == 9, result.stderr.decode()[-500:]
 
     repairs = snapshot_write.recover(snapshot_copy)
-    assert manifest_problems(snapshot_copy) == []
+    assert manifest_problems(snapshot_copy, len(read_observations(snapshot_copy / "observations.csv"))) == []
     assert not [p for p in snapshot_copy.iterdir() if p.name.startswith(".")], "no temp file or journal left"
     new = {name: (snapshot_copy / name).read_bytes() for name in snapshot_write.SNAPSHOT_FILES}
     changed = {name for name in new if new[name] != old[name]}
@@ -95,7 +96,9 @@ def test_validate_repairs_an_interrupted_write(tmp_path, monkeypatch, capsys):
         timeout=120,
     )
     assert result.returncode == 9
-    assert manifest_problems(data) != [], "observations new, manifest old: inconsistent until repaired"
+    assert manifest_problems(data, len(read_observations(data / "observations.csv"))) != [], (
+        "observations new, manifest old: inconsistent until repaired"
+    )
     assert cli.main(["--data-dir", str(data), "validate"]) == 0
     out = capsys.readouterr().out
     assert "Repariert" in out and "in Ordnung" in out
@@ -108,11 +111,10 @@ def test_validate_reports_a_manifest_that_does_not_fit(tmp_path, monkeypatch, ca
     body = (data / "observations.csv").read_bytes()
     (data / "observations.csv").write_bytes(body + body.splitlines(keepends=True)[-1])
     assert cli.main(["--data-dir", str(data), "validate"]) == 1
-    assert "manifest.json passt nicht" in capsys.readouterr().err
+    assert "Prüfsumme von observations.csv stimmt nicht" in capsys.readouterr().err
 
 
 def test_a_second_update_refuses_while_the_first_holds_the_lock(refresh_env, snapshot_copy, capsys):
-    from .test_update import run
 
     before = fingerprint(snapshot_copy)
     with snapshot_write.snapshot_lock(snapshot_copy):
@@ -145,8 +147,11 @@ def test_two_concurrent_updates_lose_no_value(refresh_env, snapshot_copy, tmp_pa
         assert "anderes Update" in next(err for code, err in results if code == 1)
     after = read_observations(snapshot_copy / "observations.csv")
     got = after[(after.indicator == "employees_svb_workplace") & (after.ref_date == "2023-06-30")]
-    assert len(got) == (15 + 1) * 2  # 15 units + RVR, total and foreign
-    assert manifest_problems(snapshot_copy) == []
+    published = published_2023()
+    for (unit, breakdown), value in published.items():
+        if unit.startswith("05") and len(unit) == 5:
+            assert got[(got.region == unit) & (got.breakdown == breakdown)].value.tolist() == [value]
+    assert manifest_problems(snapshot_copy, len(read_observations(snapshot_copy / "observations.csv"))) == []
 
 
 def test_stale_temp_files_are_removed(snapshot_copy, tmp_path, monkeypatch):

@@ -7,12 +7,12 @@ from integrationsregion.store import Store
 from tests import properties
 
 
-def test_store_properties_hold_after_an_update_adds_a_year(refresh_env, snapshot_copy):
-    before = Store.load(snapshot_copy)
-    years_before = set(before.years("unemployed", "total"))
+def test_store_properties_hold_after_an_update_adds_a_year(refresh_env, snapshot_gap):
+    before = Store.load(snapshot_gap)
+    years_before = set(before.years("employees_svb_workplace", "total"))
 
-    assert cli.main(["--data-dir", str(snapshot_copy), "update", "--tables", "13211-02-05-4"]) == 0
+    assert cli.main(["--data-dir", str(snapshot_gap), "update", "--tables", "13111-01-03-4"]) == 0
 
-    after = Store.load(snapshot_copy)
-    assert set(after.years("unemployed", "total")) > years_before  # the update added at least one year
-    properties.assert_store_properties(after, snapshot_copy)
+    after = Store.load(snapshot_gap)
+    assert set(after.years("employees_svb_workplace", "total")) > years_before  # the update added a year
+    properties.assert_store_properties(after, snapshot_gap)

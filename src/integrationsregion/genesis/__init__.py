@@ -1,1 +1,1 @@
-"""Refresh of the snapshot from the official services (GENESIS web services, BKG WFS)."""
+"""Refresh of the snapshot from the GENESIS web services (Regionaldatenbank, GENESIS-Online, Landesdatenbank NRW)."""

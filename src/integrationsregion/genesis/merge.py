@@ -5,7 +5,7 @@ Rules (key = region, indicator, breakdown, ref_date):
 * the same value again leaves the old row as it is (confirmed);
 * a different value replaces the row (revised); the old value and its vintage go to `alternatives`;
 * a value the download marks missing (`-`, `.`, …) or lacks keeps the old row, and is reported;
-* a derived row never replaces an official or secondary one;
+* only official rows come in; Ruhr sums and rates are recomputed afterwards by `derive.derive`;
 * rows outside the refreshed tables are untouched.
 An old row keyed by the bare year (`2019`) matches a new row with a full date of that year.
 """
@@ -27,7 +27,6 @@ class MergeReport:
     revised: list[tuple[Key, float, float]] = field(default_factory=list)
     confirmed: int = 0
     kept_missing: list[Key] = field(default_factory=list)  # old value kept, new download has none
-    kept_over_derived: list[Key] = field(default_factory=list)
     new_years: set[tuple[str, int]] = field(default_factory=set)
 
     @property
@@ -85,10 +84,6 @@ def merge(
                 report.new_years.add((row["indicator"], row["year"]))
             continue
         current = out.loc[i]
-        if row["quality"] == "derived" and current["quality"] != "derived":
-            if not _same(float(current["value"]), float(row["value"])):
-                report.kept_over_derived.append(key)
-            continue
         if _same(float(current["value"]), float(row["value"])):
             report.confirmed += 1
             continue

@@ -79,12 +79,6 @@ class FlatRow:
     value: float | None
     line: int
 
-    def classifier(self, variable: str) -> tuple[str, str] | None:
-        for var, code, label in self.classifiers:
-            if var == variable:
-                return code, label
-        return None
-
 
 @dataclass
 class FlatTable:
@@ -356,8 +350,6 @@ class Series:
     value_label: str = ""  # regex on value_variable_label, when the code is not pinned
     select: tuple[tuple[str, str], ...] = ()  # (variable code, attribute code) that must match
     match_label: str = ""  # regex: exactly one non-total classifier whose attribute label matches
-    rvr_sum: bool = False
-    decimals: int | None = None
 
     def matches(self, row: FlatRow) -> bool:
         if self.value_variable and row.value_variable != self.value_variable:
@@ -381,19 +373,6 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Derived:
-    """A share computed from two counts of the same table and year."""
-
-    indicator: str
-    breakdown: str
-    numerator: tuple[str, str]
-    denominator: tuple[str, str]
-    unit: str = "percent"
-    decimals: int = 1
-    factor: float = 100.0
-
-
-@dataclass(frozen=True)
 class TableSpec:
     """One table of data/refresh/tables.toml."""
 
@@ -407,7 +386,6 @@ class TableSpec:
     time: str  # "year": ref_date = YYYY | "date": ref_date = the Stichtag | "MM-DD": fixed day
     levels: tuple[tuple[str, str], ...]  # (regionalvariable, regionalkey) per request
     series: tuple[Series, ...]
-    derived: tuple[Derived, ...] = ()
     note: str = ""
     source: str = "regio"  # CLI source group
     confirmed: bool = False  # codes checked against a real answer (`recording` names it)

@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from integrationsregion.genesis.derive import RVR
+from integrationsregion.catalogue import Catalogue
 from integrationsregion.genesis.parsers import TableSpec
+from integrationsregion.genesis.update import TABLES_FILE, load_specs
+from integrationsregion.regions import RUHR
 
 
-def refreshed_by(specs: list[TableSpec], units: list[str]) -> dict[tuple[str, str, str], str]:
-    """(indicator, breakdown, region) -> table code, for every row some table of tables.toml produces."""
+def refreshed_by(
+    specs: list[TableSpec], units: list[str], catalogue: Catalogue
+) -> dict[tuple[str, str, str], str]:
+    """(indicator, breakdown, region) -> table code, for every row a table of tables.toml produces, directly or
+    through the derivation after the merge (Ruhr sums of summable counts, rates of two refreshed counts)."""
     out: dict[tuple[str, str, str], str] = {}
     for spec in specs:
         regions = {key for _, keys in spec.levels for key in keys.split(",")}
-        produced = [(s.indicator, s.breakdown) for s in spec.series]
-        summed = {(s.indicator, s.breakdown) for s in spec.series if s.rvr_sum}
-        for d in spec.derived:
-            produced.append((d.indicator, d.breakdown))
-            if d.numerator in summed and d.denominator in summed:
-                summed.add((d.indicator, d.breakdown))
-        for indicator, breakdown in produced:
-            for region in regions | (
-                {RVR} if (indicator, breakdown) in summed and set(units) <= regions else set()
-            ):
-                out.setdefault((indicator, breakdown, region), spec.code)
+        for s in spec.series:
+            for region in regions:
+                out.setdefault((s.indicator, s.breakdown, region), spec.code)
+            if set(units) <= regions and catalogue[s.indicator].summable:
+                out.setdefault((s.indicator, s.breakdown, RUHR), spec.code)
+    for ind in (i for i in catalogue.all() if i.rate_of):
+        numerators = {k[2]: code for k, code in out.items() if k[:2] == (ind.rate_of, ind.rate_of_breakdown)}
+        denominators = {k[2] for k in out if k[:2] == (ind.denominator, ind.denominator_breakdown)}
+        for region in numerators.keys() & denominators:
+            out.setdefault((ind.id, ind.breakdowns[0], region), numerators[region])
     return out
 
 
-def manual_rows(observations: pd.DataFrame, specs: list[TableSpec], units: list[str]) -> pd.DataFrame:
-    """Rows no table of tables.toml refreshes, grouped by indicator, breakdown and source (German columns)."""
-    covered = refreshed_by(specs, units)
+def manual_rows(
+    observations: pd.DataFrame, catalogue: Catalogue, tables_file: Path = TABLES_FILE
+) -> pd.DataFrame:
+    """Rows no table of tables.toml refreshes, grouped by indicator, breakdown and source (German columns):
+    what the app's refresh section lists as "nur von Hand aktualisierbar"."""
+    specs, defaults = load_specs(tables_file)
+    covered = refreshed_by(specs, list(defaults.get("units", [])), catalogue)
     keys = zip(observations["indicator"], observations["breakdown"], observations["region"], strict=True)
     manual = observations[[k not in covered for k in keys]]
     grouped = manual.groupby(["indicator", "breakdown", "source_label"], sort=True)

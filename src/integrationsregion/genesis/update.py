@@ -24,7 +24,6 @@ from integrationsregion import snapshot_write
 from integrationsregion.derive import derive
 from integrationsregion.genesis import merge as merging
 from integrationsregion.genesis.client import DATABASES, GenesisClient
-from integrationsregion.genesis.derive import derived_rows
 from integrationsregion.genesis.errors import (
     GenesisAuthError,
     GenesisConfigError,
@@ -35,7 +34,6 @@ from integrationsregion.genesis.errors import (
     clean_text,
 )
 from integrationsregion.genesis.parsers import (
-    Derived,
     FlatTable,
     Series,
     TableSpec,
@@ -78,20 +76,8 @@ def load_specs(path: Path = TABLES_FILE, gemeinden: list[str] = ()) -> tuple[lis
                 value_label=s.get("value_label", ""),
                 select=tuple(sorted(s.get("select", {}).items())),
                 match_label=s.get("match_label", ""),
-                rvr_sum=bool(s.get("rvr_sum", False)),
             )
             for s in t["series"]
-        )
-        derived = tuple(
-            Derived(
-                indicator=d["indicator"],
-                breakdown=d["breakdown"],
-                numerator=tuple(d["numerator"]),
-                denominator=tuple(d["denominator"]),
-                unit=d.get("unit", "percent"),
-                decimals=int(d.get("decimals", 1)),
-            )
-            for d in t.get("derived", [])
         )
         specs.append(
             TableSpec(
@@ -105,7 +91,6 @@ def load_specs(path: Path = TABLES_FILE, gemeinden: list[str] = ()) -> tuple[lis
                 time=t["time"],
                 levels=levels,
                 series=series,
-                derived=derived,
                 note=t.get("note", ""),
                 source=t.get("source", t["database"]),
                 confirmed=bool(t.get("confirmed", False)),
@@ -168,10 +153,11 @@ def run_update(params: argparse.Namespace | dict | None = None) -> int:
                 _say(f"Reparatur/repair: {line}")
             if not sources or any(s != "bkg" for s in sources):
                 code = max(code, _run_tables(params, data_dir, [s for s in sources if s != "bkg"]))
-        if "bkg" in sources:
-            from integrationsregion import bkg_boundaries
+            if "bkg" in sources:
+                from integrationsregion import bkg_boundaries
 
-            code = max(code, bkg_boundaries.run_boundaries(data_dir, dry_run=bool(_param(params, "dry_run"))))
+                dry_run = bool(_param(params, "dry_run"))
+                code = max(code, bkg_boundaries.run_boundaries(data_dir, dry_run=dry_run))
         return code
     except KeyboardInterrupt:
         _say(
@@ -249,9 +235,9 @@ def _run_tables(params: Any, data_dir: Path, sources: list[str]) -> int:
         head = f"[{n}/{len(specs)}] {spec.code} ({DATABASES[spec.database].label})"
         try:
             client = _client(clients, spec.database)
-            rows, gaps, stand = refresh_table(client, spec, units, range(start, end + 1), regions_wanted)
+            rows, gaps, stand = refresh_table(client, spec, range(start, end + 1), regions_wanted)
         except RefreshError as exc:
-            failures[spec.code] = exc.message
+            failures[spec.code] = exc.detail_de
             _say(f"{head} … FEHLER/ERROR: {exc.message}", sys.stderr)
             continue
         fresh.extend(rows)
@@ -274,8 +260,9 @@ def _run_tables(params: Any, data_dir: Path, sources: list[str]) -> int:
         return 1
     try:
         merged, report = merging.merge(old, fresh, missing)
-        merged = derive(merged, catalogue, regions)
-        problems = check_snapshot(old, merged, regions, catalogue)
+        if report.changed:  # Ruhr sums and rates, recomputed from the merged counts
+            merged = derive(merged, catalogue, regions)
+        problems = check_snapshot(old, merged, regions, catalogue) if report.changed else []
         if problems:
             raise SnapshotValidationError(
                 f"neuer Schnappschuss ungültig ({len(problems)} Probleme, z. B. {problems[0]})",
@@ -350,7 +337,7 @@ def _table_lines(
 
 
 def refresh_table(
-    client: GenesisClient, spec: TableSpec, units: list[str], years: range, regions: set[str]
+    client: GenesisClient, spec: TableSpec, years: range, regions: set[str]
 ) -> tuple[list[dict], list[merging.Key], str]:
     """Download one table (one request per regional level) and map it to snapshot rows.
 
@@ -409,16 +396,18 @@ def refresh_table(
         "retrieved": retrieved,
         "licence": spec.licence,
         "alternatives": "",
+        "formula": "",
+        "rounding": "",
+        "mixed_vintage": "",
+        "note_source": "",
     }
     rows: list[dict] = []
     gaps: list[merging.Key] = []
-    values: dict[tuple[str, str, str, str], tuple[int, float]] = {}
     units_of = {(s.indicator, s.breakdown): s.unit for s in spec.series}
     for (region, indicator, breakdown, ref_date), (year, value, _row) in sorted(found.items()):
         if value is None:
             gaps.append((region, indicator, breakdown, ref_date))
             continue
-        values[(region, indicator, breakdown, ref_date)] = (year, value)
         rows.append(
             base
             | {
@@ -435,12 +424,6 @@ def refresh_table(
                 "note": spec.note,
             }
         )
-    derived_base = base | {
-        "quality": "derived",
-        "source_label": label + ", eigene Berechnung",
-        "attribution": spec.attribution + "; eigene Berechnungen",
-    }
-    rows.extend(derived_rows(spec, values, units, derived_base))
     return rows, gaps, stand
 
 
@@ -505,10 +488,9 @@ def manifest_updates(data_dir: Path, specs: list[TableSpec], stands: dict[str, s
     for spec in specs:
         if spec.code not in stands:
             continue
-        name = f"{spec.source_label} {spec.code}"
         if stands[spec.code]:
-            vintages[name] = stands[spec.code]
-        refreshed[name] = now
+            vintages[spec.code] = stands[spec.code]
+        refreshed[spec.code] = now
         refreshed[spec.source] = now
     return {"vintages": dict(sorted(vintages.items())), "last_refreshed": dict(sorted(refreshed.items()))}
 

@@ -1,45 +1,41 @@
-"""The presenter token.
+"""The presenter token and the login guard.
 
-Resolution order: environment ``IR_PRESENTER_TOKEN``, then ``st.secrets["presenter_token"]``; if neither is
-set, a random token is generated once per server start and written to the server log once. Comparison is
-constant-time. The token travels only in an ``Authorization: Bearer`` header or in the presenter's Streamlit
-session, never in a URL.
+The token is the setting ``presenter_token`` (``IR_PRESENTER_TOKEN`` or ``presenter_token`` in secrets.toml);
+unset, a random token is generated once per server start and written to the server console once (shared
+through Redis when several processes serve the live mode). Comparison is constant-time. The token travels
+only in an ``Authorization: Bearer`` header or in the presenter's Streamlit session, never in a URL.
+
+``LoginGuard``: a correct token is accepted before any limiter is consulted, and only failures are counted,
+so nobody behind the presenter's address (a conference NAT) can lock the presenter out by guessing.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-import os
 import secrets
 import sys
 import threading
+from typing import Protocol
+
+from integrationsregion.settings import get_settings
 
 log = logging.getLogger(__name__)
-ENV_VAR = "IR_PRESENTER_TOKEN"
-SECRET_KEY = "presenter_token"
 MIN_LENGTH = 12
+MAX_FAILURES = 10
+FAILURE_WINDOW = 300.0
+"""At most ``MAX_FAILURES`` wrong tokens per address in ``FAILURE_WINDOW`` seconds."""
 
 _lock = threading.Lock()
 _generated: str | None = None
 
 
-def _from_secrets() -> str | None:
-    try:
-        import streamlit as st  # only here: st.secrets is where Streamlit deployments keep secrets
-
-        value = st.secrets.get(SECRET_KEY)
-    except Exception:  # no secrets file, or not running under Streamlit
-        return None
-    return str(value) if value else None
-
-
 def configured_token() -> str | None:
-    return os.environ.get(ENV_VAR) or _from_secrets()
+    return get_settings().presenter_token
 
 
 def presenter_token() -> str:
-    """The token the presenter must present (generated and logged once if none is configured)."""
+    """The token the presenter must present (generated and printed once if none is configured)."""
     global _generated
     token = configured_token()
     if token:
@@ -50,8 +46,8 @@ def presenter_token() -> str:
         if _generated is None:
             _generated = secrets.token_urlsafe(18)
             message = (
-                f"Live-Modus: kein Moderations-Token gesetzt ({ENV_VAR} oder secrets.toml "
-                f"'{SECRET_KEY}'). Token für diesen Serverstart: {_generated}"
+                "Live-Modus: kein Moderations-Token gesetzt (IR_PRESENTER_TOKEN oder secrets.toml "
+                f"'presenter_token'). Token für diesen Serverstart: {_generated}"
             )
             print(message, file=sys.stderr, flush=True)  # once, on the server console only
         return _generated
@@ -70,7 +66,7 @@ def generated() -> bool:
 
 def check_token(candidate: str | None, expected: str | None = None) -> bool:
     """Constant-time comparison; empty or missing candidates never match."""
-    if not candidate:
+    if not candidate or len(candidate) > 512:
         return False
     expected = expected if expected is not None else presenter_token()
     return hmac.compare_digest(candidate.encode("utf-8"), expected.encode("utf-8"))
@@ -81,3 +77,26 @@ def bearer_token(authorization: str | None) -> str | None:
         return None
     scheme, _, value = authorization.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+class Counters(Protocol):
+    async def hit(self, key: str, ttl: float) -> int: ...
+
+    async def get(self, key: str) -> int: ...
+
+
+class LoginGuard:
+    """Token check for the API and the console form: correct first, then the failure limit."""
+
+    def __init__(self, counters: Counters):
+        self.counters = counters
+
+    async def check(self, token: str | None, address: str) -> str | None:
+        """None when accepted; else a German refusal ("ungültig" or "zu viele Fehlversuche")."""
+        if check_token(token):
+            return None
+        key = f"auth:{address[:64]}"
+        if await self.counters.get(key) >= MAX_FAILURES:
+            return "Zu viele Fehlversuche von dieser Adresse – bitte in einigen Minuten erneut versuchen."
+        await self.counters.hit(key, FAILURE_WINDOW)
+        return "Token ungültig."

@@ -1,21 +1,40 @@
-"""The few data look-ups a scene needs: a cross-section of one indicator and its display metadata.
+"""The data a scene needs: a cross-section of one indicator with its catalogue entry, from the shared Store.
 
-Read from the snapshot store (``integrationsregion.store``) and the indicator catalogue. Tests pass their
-own ``SceneData``.
+The live mode reads the same snapshot through the same loader as the dashboard pages (``Store.load`` on the
+configured snapshot directory, once per process). An indicator the catalogue does not know is an error
+(``UnknownIndicator``), never silently treated as a percentage. A snapshot that cannot be loaded raises
+``DataUnavailable`` with a German message; the live routes answer it with 503 and the process stays up.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
+import time
 from dataclasses import dataclass
-from functools import cache
 from typing import Protocol
 
 from integrationsregion import catalogue
 
+log = logging.getLogger(__name__)
 REFERENCE_AGS = ("RVR", "05", "DG")
-UNIT_FALLBACK = {"percent": ("%", 1), "persons": ("Personen", 0)}
+
+
+class UnknownIndicator(LookupError):
+    """A scene names an indicator the catalogue does not have."""
+
+    def __init__(self, indicator: str):
+        super().__init__(f"Indikator „{indicator[:60]}“ ist im Katalog unbekannt.")
+        self.message = str(self)
+
+
+class DataUnavailable(RuntimeError):
+    """The snapshot could not be loaded; ``message`` is German and safe to show."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -35,14 +54,25 @@ class IndicatorInfo:
     decimals: int
     polarity: str = "neutral"
 
+    @property
+    def is_count(self) -> bool:
+        """Absolute numbers (persons): not comparable with national totals in one chart."""
+        return self.unit == "persons"
+
+    @property
+    def short_unit(self) -> str:
+        return "%" if self.unit == "percent" else self.unit_label
+
 
 class SceneData(Protocol):
-    origin: str
-
     def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
         """All rows of one indicator, year and breakdown (RVR units and comparison areas)."""
 
-    def info(self, indicator: str) -> IndicatorInfo: ...
+    def info(self, indicator: str) -> IndicatorInfo:
+        """The catalogue entry; raises ``UnknownIndicator``."""
+
+    def theme_label(self, theme: str) -> str:
+        """The catalogue's German name of a theme."""
 
 
 def format_value(value: float | None, info: IndicatorInfo) -> str:
@@ -58,30 +88,23 @@ def is_unit(ags: str) -> bool:
 class StoreData:
     """Adapter over the snapshot store (``integrationsregion.store``) and its catalogue."""
 
-    origin = "snapshot"
-
-    def __init__(self) -> None:
-        from integrationsregion.loading import SnapshotLoadError
-        from integrationsregion.store import try_load
-
-        loaded = try_load()  # a damaged snapshot must not stop the process: no data, one German log line
-        if isinstance(loaded, SnapshotLoadError):
-            logging.getLogger(__name__).error("live: %s", loaded)
-        self._store = loaded
-        self._catalogue = getattr(loaded, "catalogue", {})
+    def __init__(self, store) -> None:
+        self._store = store
+        self._catalogue = store.catalogue
 
     def info(self, indicator: str) -> IndicatorInfo:
         if indicator not in self._catalogue:
-            label, decimals = UNIT_FALLBACK["percent"]
-            return IndicatorInfo(indicator, indicator, "percent", label, decimals)
+            raise UnknownIndicator(indicator)
         item = self._catalogue[indicator]
         return IndicatorInfo(item.id, item.title, item.unit, item.unit_label, item.decimals, item.polarity)
+
+    def theme_label(self, theme: str) -> str:
+        return self._catalogue.themes.get(theme, theme)
 
     def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
         from integrationsregion.store import UnknownSelection
 
-        if indicator not in self._catalogue:
-            return []
+        self.info(indicator)
         if breakdown not in self._catalogue[indicator].breakdowns:
             return []
         try:
@@ -99,9 +122,34 @@ class StoreData:
         ]
 
 
-@cache
-def default_data() -> SceneData:
-    return StoreData()
+RETRY_SECONDS = 30.0
+_lock = threading.Lock()
+_shared: StoreData | None = None
+_failed: tuple[float, str] | None = None
+
+
+def shared_data() -> StoreData:
+    """The snapshot of this process, loaded once on first use; raises ``DataUnavailable``.
+
+    A failed load is retried at most every ``RETRY_SECONDS``, so requests cannot make the server reload
+    a broken snapshot over and over.
+    """
+    global _shared, _failed
+    with _lock:
+        if _shared is not None:
+            return _shared
+        if _failed is not None and time.monotonic() - _failed[0] < RETRY_SECONDS:
+            raise DataUnavailable(_failed[1])
+        from integrationsregion.loading import SnapshotLoadError
+        from integrationsregion.store import Store
+
+        try:
+            _shared = StoreData(Store.load())
+        except SnapshotLoadError as err:
+            log.error("Live-Modus: %s Live-Routen antworten mit 503.", err)
+            _failed = (time.monotonic(), str(err))
+            raise DataUnavailable(str(err)) from None
+        return _shared
 
 
 @dataclass(frozen=True)
@@ -135,11 +183,12 @@ class Facts:
 
 
 def facts(data: SceneData, indicator: str, year: int, breakdown: str) -> Facts:
+    info = data.info(indicator)
     rows = data.cross_section(indicator, year, breakdown)
     sources = sorted({r.source for r in rows if r.source})
     return Facts(
         values={r.ags: r.value for r in rows},
         names={r.ags: r.name for r in rows},
-        info=data.info(indicator),
+        info=info,
         source="; ".join(sources),
     )

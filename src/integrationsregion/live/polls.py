@@ -1,27 +1,29 @@
-"""Guess-then-reveal polls: vote storage (SQLite), input validation and rate limits.
+"""Guess-then-reveal polls: vote storage, input validation and rate limits.
 
-One vote per device per question: the device is a random id in an httponly cookie (no personal data);
-the primary key ``(poll_id, device_id)`` enforces it. The same SQLite file keeps small key/value entries
-(the live position), so votes and position survive a restart.
+One vote per device per question: the device is a random id in a signed, httponly cookie (``device``); the
+primary key ``(poll_id, device_id)`` enforces it. ``SqliteVotes`` is the single-process default (the same
+file keeps the live position); ``integrationsregion.live.redis_state.RedisVotes`` shares votes between
+processes. A damaged SQLite file is moved aside with a timestamp and a fresh one is created; a write that
+fails is reported to the phone, never answered with "gespeichert".
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
-import re
-import secrets
 import sqlite3
 import statistics
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from integrationsregion.catalogue import format_number
 from integrationsregion.live.scenes import PollSpec
 
-DEVICE_COOKIE = "ir_device"
-_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS votes (
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS kv (
     value TEXT NOT NULL
 );
 """
+NOT_SAVED = "Ihre Schätzung konnte nicht gespeichert werden – bitte gleich noch einmal senden."
 
 
 class VoteError(ValueError):
@@ -45,14 +48,6 @@ class VoteError(ValueError):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def new_device_id() -> str:
-    return secrets.token_urlsafe(18)
-
-
-def valid_device_id(value: str | None) -> bool:
-    return bool(value) and bool(_DEVICE_ID.match(value))
 
 
 def parse_guess(raw: object, spec: PollSpec) -> float:
@@ -83,90 +78,118 @@ def _decimals(x: float) -> int:
     return 0 if float(x).is_integer() else 1
 
 
-class RateLimiter:
-    """Token bucket per key (device id or client address), bounded memory (least recently used evicted)."""
+class MemoryCounters:
+    """Expiring counters of one process (address caps, login failures); bounded memory."""
 
-    def __init__(self, rate_per_second: float, burst: int, max_keys: int = 50_000):
-        self.rate = rate_per_second
-        self.burst = burst
-        self.max_keys = max_keys
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, max_keys: int = 100_000):
+        self._counts: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._max_keys = max_keys
 
-    def allow(self, key: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.pop(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            allowed = tokens >= 1.0
-            if allowed:
-                tokens -= 1.0
-            self._buckets[key] = (tokens, now)
-            while len(self._buckets) > self.max_keys:
-                self._buckets.popitem(last=False)
-            return allowed
+    async def hit(self, key: str, ttl: float) -> int:
+        now = time.monotonic()
+        count, expires = self._counts.pop(key, (0, now + ttl))
+        if expires <= now:
+            count, expires = 0, now + ttl
+        self._counts[key] = (count + 1, expires)
+        while len(self._counts) > self._max_keys:
+            self._counts.popitem(last=False)
+        return count + 1
 
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._buckets.pop(key, None)
+    async def get(self, key: str) -> int:
+        count, expires = self._counts.get(key, (0, 0.0))
+        return count if expires > time.monotonic() else 0
 
 
-class PollStore:
-    """SQLite file shared by the votes and the key/value entries; safe to call from several threads."""
+class SqliteVotes:
+    """SQLite file with the votes and small key/value entries; safe to call from several threads."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=10, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ir-live-votes")
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._db = self._replace_damaged(exc)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
+        try:
+            db.executescript(SCHEMA)
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _replace_damaged(self, exc: Exception) -> sqlite3.Connection:
+        """Move the damaged file aside (timestamped) and start a fresh one; the old votes stay in that file."""
+        target = self.path.with_name(f"{self.path.name}.beschaedigt-{time.strftime('%Y%m%dT%H%M%S')}")
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            source = Path(str(self.path) + suffix)
+            if source.exists():
+                source.replace(Path(str(target) + suffix))
+        log.error(
+            "Live-Modus: Stimmen-Datenbank %s ist beschädigt (%s); nach %s verschoben, neue Datei angelegt.",
+            self.path,
+            type(exc).__name__,
+            target.name,
+        )
+        return self._open()
+
+    def _run(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        """Execute under the lock; a damaged file is replaced and the error re-raised as ``VoteError`` 503."""
+        with self._lock:
+            try:
+                return self._db.execute(sql, args)
+            except sqlite3.DatabaseError as exc:
+                self._db.close()
+                self._db = self._replace_damaged(exc)
+                raise VoteError(NOT_SAVED, status=503) from None
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        self._thread.shutdown(wait=False)
+
+    async def _call(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    async def add(self, poll_id: str, device_id: str, value: float) -> bool:
+        return await self._call(self.add_vote, poll_id, device_id, value)
+
+    async def all_values(self, poll_id: str) -> list[float]:
+        return await self._call(self.values, poll_id)
+
+    async def total(self, poll_id: str) -> int:
+        return await self._call(self.count, poll_id)
 
     def add_vote(self, poll_id: str, device_id: str, value: float) -> bool:
         """Record a vote; False if this device has voted on this question already."""
-        with self._lock:
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO votes (poll_id, device_id, value, created_at) VALUES (?, ?, ?, ?)",
-                (poll_id, device_id, value, time.time()),
-            )
-            return cur.rowcount == 1
-
-    def has_voted(self, poll_id: str, device_id: str) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM votes WHERE poll_id = ? AND device_id = ?", (poll_id, device_id)
-            ).fetchone()
-        return row is not None
-
-    def count(self, poll_id: str) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM votes WHERE poll_id = ?", (poll_id,)).fetchone()[0]
+        cur = self._run(
+            "INSERT OR IGNORE INTO votes (poll_id, device_id, value, created_at) VALUES (?, ?, ?, ?)",
+            (poll_id, device_id, value, time.time()),
+        )
+        return cur.rowcount == 1
 
     def values(self, poll_id: str) -> list[float]:
-        with self._lock:
-            rows = self._db.execute("SELECT value FROM votes WHERE poll_id = ?", (poll_id,)).fetchall()
-        return [r[0] for r in rows]
+        return [r[0] for r in self._run("SELECT value FROM votes WHERE poll_id = ?", (poll_id,)).fetchall()]
 
-    def clear(self, poll_id: str) -> int:
-        with self._lock:
-            return self._db.execute("DELETE FROM votes WHERE poll_id = ?", (poll_id,)).rowcount
+    def count(self, poll_id: str) -> int:
+        return self._run("SELECT COUNT(*) FROM votes WHERE poll_id = ?", (poll_id,)).fetchone()[0]
 
     def get(self, key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        row = self._run("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def put(self, key: str, value: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        self._run(
+            "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
 
 def _nice_step(span: float, target_bins: int = 12) -> float:

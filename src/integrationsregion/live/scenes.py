@@ -8,16 +8,18 @@ and replaces the file atomically.
 Takeaways may contain placeholders that are filled from the data when the scene is shown, so the text never
 states a number nobody read from the snapshot: ``{wert}`` (value of the highlighted unit), ``{einheit}``
 (its name), ``{rang}`` / ``{anzahl}`` (rank from the top among the RVR units with data), ``{hoechster}`` /
-``{niedrigster}`` (names of the units with the highest / lowest value).
+``{niedrigster}`` (names of the units with the highest / lowest value). Only bare placeholders are allowed
+(no format spec, conversion, attribute or index), so a takeaway cannot ask for a 300 MB padding; the rendered
+text is capped at ``MAX_TAKEAWAY_RENDERED`` characters.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import string
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,18 +28,21 @@ from urllib.parse import urlencode
 from integrationsregion import atomic
 from integrationsregion.catalogue import BREAKDOWN_LABELS
 
-THEMES = {
-    "bildung": "Bildung und Sprache",
-    "arbeitsmarkt": "Arbeitsmarkt",
-    "geduldete": "Geduldete und Kosten",
-}
-"""Theme id -> label; the theme id is also the ``url_path`` of its dashboard page."""
+
+def theme_pages() -> dict[str, str]:
+    """Theme id -> ``url_path`` of the dashboard page that shows it (the page registry)."""
+    from integrationsregion import navigation
+
+    return {theme: page.url_path for theme, page in navigation.theme_pages().items()}
+
 
 BREAKDOWNS = tuple(BREAKDOWN_LABELS)
 TAKEAWAY_FIELDS = frozenset({"wert", "einheit", "rang", "anzahl", "hoechster", "niedrigster"})
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _AGS = re.compile(r"^(\d{2}|\d{5}|\d{8}|RVR|DG)$")
+MAX_TAKEAWAY = 300
+MAX_TAKEAWAY_RENDERED = 400
 MAX_TOUR_BYTES = 256_000
 MAX_SCENES = 200
 
@@ -62,26 +67,24 @@ class Statement:
     quote: str = ""
 
 
-def conference_statements(path: Path | None = None) -> dict[str, Statement]:
-    """Statements of ``data/conference.toml`` (empty if the file is missing)."""
-    from integrationsregion.settings import get_settings
+def conference_statements(data_dir: Path | None = None) -> dict[str, Statement]:
+    """Statements of the conference registry (``integrationsregion.conference``); empty if it is unreadable."""
+    from integrationsregion.conference import Conference
 
-    path = path or get_settings().snapshot_dir / "conference.toml"
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        conference = Conference.load(data_dir) if data_dir else Conference.load()
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
     return {
-        item["id"]: Statement(
-            id=item["id"],
-            speaker=item.get("speaker", ""),
-            role=item.get("role", ""),
-            paraphrase=item.get("paraphrase", ""),
-            source=item.get("quote_source") or item.get("source_url", ""),
-            quote=item.get("quote", ""),
+        s.id: Statement(
+            id=s.id,
+            speaker=s.speaker,
+            role=s.role,
+            paraphrase=s.paraphrase,
+            source=s.quote_source or s.source_url,
+            quote=s.quote,
         )
-        for item in raw.get("statement", [])
-        if "id" in item
+        for s in conference.statements
     }
 
 
@@ -123,13 +126,13 @@ class Scene:
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
-    def explore_path(self) -> str:
-        """Shareable dashboard URL (path + query) showing exactly this view."""
+    def explore_path(self, base: str = "") -> str:
+        """Shareable dashboard URL (path + query) showing exactly this view, below the app's base path."""
         query = {"indikator": self.indicator, "jahr": str(self.year)}
         if self.highlight:
             query["einheit"] = self.highlight
         query["aufschluesselung"] = self.breakdown
-        return f"/{self.theme}?{urlencode(query)}"
+        return f"{base}/{theme_pages().get(self.theme, self.theme)}?{urlencode(query)}"
 
 
 @dataclass(frozen=True)
@@ -188,8 +191,11 @@ def _year(errors: list[str], where: str, value: Any) -> int:
 
 def _number(errors: list[str], where: str, raw: dict, key: str, default: float) -> float:
     value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        errors.append(f"{where}: „{key}“ muss eine Zahl sein.")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        errors.append(f"{where}: „{key}“ muss eine endliche Zahl sein.")
+        return default
+    if abs(value) > 1e12:
+        errors.append(f"{where}: „{key}“ ist unplausibel groß.")
         return default
     return float(value)
 
@@ -206,6 +212,34 @@ def _breakdown(errors: list[str], where: str, value: Any) -> str:
         errors.append(f"{where}: Aufschlüsselung „{value}“ ist unbekannt (erlaubt: {', '.join(BREAKDOWNS)}).")
         return "total"
     return value
+
+
+def takeaway_fields(takeaway: str, where: str, errors: list[str]) -> set[str]:
+    """The placeholders of a takeaway; each must be a bare ``{name}`` from ``TAKEAWAY_FIELDS``."""
+    try:
+        parts = list(string.Formatter().parse(takeaway))
+    except ValueError:
+        errors.append(f"{where}: „takeaway“ enthält eine ungültige geschweifte Klammer.")
+        return set()
+    fields = {name for _, name, _, _ in parts if name is not None}
+    if unknown := fields - TAKEAWAY_FIELDS:
+        shown = ", ".join(sorted(repr(u[:30]) for u in unknown))
+        errors.append(
+            f"{where}: unbekannte Platzhalter {shown} (erlaubt: {', '.join(sorted(TAKEAWAY_FIELDS))})."
+        )
+    if any(spec or conversion for _, name, spec, conversion in parts if name is not None):
+        errors.append(f"{where}: Platzhalter nur in der Form {{name}}, ohne Formatangabe (z. B. {{wert}}).")
+    return fields
+
+
+def render_takeaway(takeaway: str, values: dict[str, str]) -> str:
+    """Fill a validated takeaway; the result is capped at ``MAX_TAKEAWAY_RENDERED`` characters."""
+    errors: list[str] = []
+    takeaway_fields(takeaway, "Szene", errors)
+    text = takeaway if errors else takeaway.format_map(values)
+    if len(text) > MAX_TAKEAWAY_RENDERED:
+        text = text[: MAX_TAKEAWAY_RENDERED - 1].rstrip() + "…"
+    return text
 
 
 def parse_poll(raw: Any, where: str, errors: list[str]) -> PollSpec | None:
@@ -245,8 +279,8 @@ def parse_scene(raw: Any, statements: dict[str, Statement], where: str = "Szene"
     if not isinstance(raw, dict):
         return Scene("bildung", "", 0, "", ""), [f"{where}: muss ein Objekt sein."]
     theme = raw.get("theme")
-    if theme not in THEMES:
-        errors.append(f"{where}: Thema „{theme}“ ist unbekannt (erlaubt: {', '.join(THEMES)}).")
+    if theme not in theme_pages():
+        errors.append(f"{where}: Thema „{theme}“ ist unbekannt (erlaubt: {', '.join(theme_pages())}).")
         theme = "bildung"
     highlight = raw.get("highlight") or None
     if highlight is not None and (not isinstance(highlight, str) or not _AGS.match(highlight)):
@@ -256,17 +290,8 @@ def parse_scene(raw: Any, statements: dict[str, Statement], where: str = "Szene"
     if statement is not None and statement not in statements:
         errors.append(f"{where}: Aussage „{statement}“ ist nicht in „statements“ definiert.")
         statement = None
-    takeaway = _text(errors, where, raw, "takeaway", 300)
-    try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(takeaway) if name is not None}
-    except ValueError:
-        errors.append(f"{where}: „takeaway“ enthält eine ungültige geschweifte Klammer.")
-        fields = set()
-    if unknown := fields - TAKEAWAY_FIELDS:
-        errors.append(
-            f"{where}: unbekannte Platzhalter {', '.join(sorted(unknown))} "
-            f"(erlaubt: {', '.join(sorted(TAKEAWAY_FIELDS))})."
-        )
+    takeaway = _text(errors, where, raw, "takeaway", MAX_TAKEAWAY)
+    fields = takeaway_fields(takeaway, where, errors)
     if fields & {"wert", "einheit", "rang"} and highlight is None:
         errors.append(f"{where}: Platzhalter {{wert}}, {{einheit}} und {{rang}} brauchen „highlight“.")
     scene = Scene(

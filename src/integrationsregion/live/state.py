@@ -137,6 +137,8 @@ class LiveState(Protocol):
     """Shared live state. ``payload`` is the rendered JSON the followers receive for ``status``."""
 
     hub: Hub
+    available: bool
+    """False while the shared backend is unreachable (the live routes then answer 503)."""
 
     async def start(self) -> None: ...
 
@@ -159,6 +161,8 @@ class LiveState(Protocol):
 
 class MemoryLiveState:
     """In-process backend: one server process, asyncio fan-out."""
+
+    available = True
 
     def __init__(self) -> None:
         self.hub = Hub()
