@@ -68,9 +68,7 @@ def manifest_problems(data_dir: Path, rows: int | None = None) -> list[str]:
         with (data_dir / OBSERVATIONS).open(encoding="utf-8", errors="replace", newline="") as handle:
             rows = max(sum(1 for _ in csv.reader(handle)) - 1, 0)
     if rows is not None and manifest.get("rows") != rows:
-        problems.append(
-            f"{MANIFEST} passt nicht zu {OBSERVATIONS}: nennt {manifest.get('rows')!r} Werte, die Datei hat {rows}"
-        )
+        problems.append(f"{MANIFEST}: nennt {manifest.get('rows')!r} Werte, {OBSERVATIONS} hat {rows}")
     listed = {OBSERVATIONS: manifest.get("sha256")} | (manifest.get("files_sha256") or {})
     for name, expected in listed.items():
         file = data_dir / name
@@ -78,7 +76,7 @@ def manifest_problems(data_dir: Path, rows: int | None = None) -> list[str]:
             problems.append(f"{MANIFEST}: gelistete Datei {name} fehlt")
         elif hashlib.sha256(file.read_bytes()).hexdigest() != expected:
             problems.append(
-                f"{MANIFEST} passt nicht zu {name}: Prüfsumme stimmt nicht (Datei verändert oder beschädigt)"
+                f"{MANIFEST}: Prüfsumme von {name} stimmt nicht (Datei verändert oder beschädigt)"
             )
     return problems
 

@@ -87,11 +87,11 @@ FAULTS = {
     ),
     "Manifest falsche Zeilenzahl": (
         _manifest(lambda m: m.update(rows=1)),
-        "manifest.json passt nicht zu observations.csv: nennt 1 Werte",
+        "manifest.json: nennt 1 Werte",
     ),
     "Manifest falsche Prüfsumme": (
         _manifest(lambda m: m.update(sha256="0" * 64)),
-        "passt nicht zu observations.csv: Prüfsumme stimmt nicht",
+        "Prüfsumme von observations.csv stimmt nicht",
     ),
     "Grenzen fehlen": (_remove("geo"), "geo/kreise.geojson: Grenzdatei fehlt"),
     "Grenzen kaputt": (
