@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -105,8 +106,14 @@ def load_checked(data_dir: Path) -> tuple[RegionRegistry, Catalogue, pd.DataFram
 
     Checks: every file readable and well-formed, the catalogue complete, every value a finite number
     that passes `validate`, the manifest matching the files it lists (rows, sha256) and the boundaries
-    (the same checks as `integrationsregion validate`).
+    (the same checks as `integrationsregion validate`). An update interrupted mid-write is completed first.
     """
+    if (data_dir / snapshot_write.JOURNAL).exists():  # a killed update: roll its journal forward
+        with (
+            contextlib.suppress(snapshot_write.SnapshotLocked, OSError),
+            snapshot_write.snapshot_lock(data_dir),
+        ):
+            snapshot_write.recover(data_dir)
     regions = RegionRegistry.load(data_dir)
     catalogue = Catalogue.load(data_dir)
     problems = catalogue.problems()
