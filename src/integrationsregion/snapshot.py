@@ -61,6 +61,7 @@ ROUNDINGS = {
     "rounded_5": "vom Herausgeber auf Vielfache von 5 gerundet",
     "sum_of_rounded": "Summe gerundeter Zellen (jede auf Vielfache von 5 gerundet), kann vom amtlichen Gesamtwert abweichen",
     "zero_from_rounding": "gerundet 0: alle Einzelzellen auf 0 gerundet – kein echter Nullwert",
+    "from_rounded": "aus gerundeten Zählwerten berechnet, kleine Rundungsabweichungen möglich",
 }
 """`rounding` ids and their German labels. A `zero_from_rounding` value is never shown as a plain 0."""
 TEXT_COLUMNS = [c for c in COLUMNS if c not in ("year", "value")]
