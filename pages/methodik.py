@@ -162,4 +162,6 @@ st.dataframe(
     },
 )
 st.caption(model.snapshot_line(store.manifest))
+st.markdown(model.MANUAL_NOTE)
+st.dataframe(cached("manual_refresh"), hide_index=True, width="stretch")
 footer()

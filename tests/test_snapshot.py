@@ -91,7 +91,7 @@ def test_sums_of_rounded_destatis_cells_are_not_labelled_official(observations):
     destatis_12531 = observations[observations["table_code"] == "12531-0043"]
     assert len(destatis_12531) > 0
     assert (destatis_12531["quality"] == "derived").all()
-    assert destatis_12531["rounding"].isin(["sum_of_rounded", "zero_from_rounding"]).all()
+    assert destatis_12531["rounding"].isin(["sum_of_rounded", "zero_from_rounding", "from_rounded"]).all()
     zeros = destatis_12531[destatis_12531["value"] == 0]
     assert (zeros["rounding"] == "zero_from_rounding").all()
 

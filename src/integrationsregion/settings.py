@@ -114,7 +114,7 @@ class Settings:
         "IR_PUBLIC_URL",
         None,
         _url,
-        "Address the hall scans and types (QR code on the big screen), e.g. `https://ruhr.example.org/integration`.",
+        "Address the hall scans and types (QR code on the big screen), e.g. `https://ruhr.example.org/integration` (unset: this machine's LAN address).",
     )
     live_backend: str = setting(
         "IR_LIVE_BACKEND",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -60,6 +61,7 @@ ROUNDINGS = {
     "rounded_5": "vom Herausgeber auf Vielfache von 5 gerundet",
     "sum_of_rounded": "Summe gerundeter Zellen (jede auf Vielfache von 5 gerundet), kann vom amtlichen Gesamtwert abweichen",
     "zero_from_rounding": "gerundet 0: alle Einzelzellen auf 0 gerundet – kein echter Nullwert",
+    "from_rounded": "aus gerundeten Zählwerten berechnet, kleine Rundungsabweichungen möglich",
 }
 """`rounding` ids and their German labels. A `zero_from_rounding` value is never shown as a plain 0."""
 TEXT_COLUMNS = [c for c in COLUMNS if c not in ("year", "value")]
@@ -105,8 +107,14 @@ def load_checked(data_dir: Path) -> tuple[RegionRegistry, Catalogue, pd.DataFram
 
     Checks: every file readable and well-formed, the catalogue complete, every value a finite number
     that passes `validate`, the manifest matching the files it lists (rows, sha256) and the boundaries
-    (the same checks as `integrationsregion validate`).
+    (the same checks as `integrationsregion validate`). An update interrupted mid-write is completed first.
     """
+    if (data_dir / snapshot_write.JOURNAL).exists():  # a killed update: roll its journal forward
+        with (
+            contextlib.suppress(snapshot_write.SnapshotLocked, OSError),
+            snapshot_write.snapshot_lock(data_dir),
+        ):
+            snapshot_write.recover(data_dir)
     regions = RegionRegistry.load(data_dir)
     catalogue = Catalogue.load(data_dir)
     problems = catalogue.problems()
@@ -174,7 +182,9 @@ def _row_problems(df: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     for row in df.to_dict("records"):
         where = _where(row)
         value = row["value"]
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, float) and math.isnan(value):
+            problems.append(f"{where}: Wert fehlt (leeres Feld)")
+        elif not isinstance(value, (int, float)) or not math.isfinite(value):
             problems.append(f"{where}: Wert {value!r} ist keine endliche Zahl")
             continue
         if not ISO_DATE.fullmatch(str(row["ref_date"])) or not str(row["ref_date"]).startswith(

@@ -215,6 +215,31 @@ def test_redis_lost_while_running_disconnects_followers_and_recovers(tmp_path, r
         server.stop()
 
 
+def test_phone_shows_getrennt_while_redis_is_down_and_reconnects(tmp_path, redis_process):
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e import browser
+
+    choice = browser.require_chromium()
+    redis_process.start()
+    server = start_uvicorn(tmp_path, IR_LIVE_BACKEND="redis", IR_REDIS_URL=redis_process.url)
+    try:
+        with sync_playwright() as playwright:
+            chromium = browser.launch(playwright, choice)
+            page = chromium.new_page(viewport={"width": 390, "height": 844})
+            page.goto(f"{server.base}/live")
+            page.wait_for_selector("#conn.on", timeout=30_000)
+            redis_process.stop()
+            page.wait_for_selector("#conn.off", timeout=30_000)
+            assert page.inner_text("#conn") == "getrennt"
+            redis_process.start()
+            page.wait_for_selector("#conn.on", timeout=60_000)
+            assert page.inner_text("#conn") == "verbunden"
+            chromium.close()
+    finally:
+        server.stop()
+
+
 def test_snapshot_that_fails_to_load_gives_a_german_503_on_live_routes(tmp_path):
     snapshot = tmp_path / "data"
     shutil.copytree(REPO_DIR / "data", snapshot)

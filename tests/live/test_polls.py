@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from integrationsregion.live.address import audience_address
 from integrationsregion.live.device import DeviceKeys
 from integrationsregion.live.polls import MemoryCounters, SqliteVotes, VoteError, parse_guess, summarize
 from integrationsregion.live.scenes import PollSpec
@@ -114,3 +115,23 @@ def test_summary_bins_cover_guesses_and_official_value():
     assert sum(b["n"] for b in summary["bins"]) == 5
     assert summary["bins"][0]["lo"] <= 10.0 and summary["bins"][-1]["hi"] > 31.0
     assert summarize([], official=1.0)["n"] == 0
+
+
+@pytest.mark.parametrize(
+    ("public_url", "expected", "loopback"),
+    [
+        ("https://ruhr.example.org/integration", "https://ruhr.example.org/integration/live", False),
+        ("http://localhost:8501", "http://localhost:8501/live", True),
+        ("http://[::1]:8501", "http://[::1]:8501/live", True),
+    ],
+)
+def test_audience_address_comes_from_the_setting(public_url, expected, loopback):
+    address = audience_address(public_url, 8501, "/ignored")
+    assert (address.url, address.loopback) == (expected, loopback)
+
+
+def test_audience_address_without_setting_uses_the_lan_address_and_base_path(monkeypatch):
+    monkeypatch.setattr("integrationsregion.live.address.lan_address", lambda: "10.1.2.3")
+    assert audience_address(None, 8501, "/integration").url == "http://10.1.2.3:8501/integration/live"
+    monkeypatch.setattr("integrationsregion.live.address.lan_address", lambda: "127.0.0.1")
+    assert audience_address(None, 8501, "").loopback

@@ -270,3 +270,13 @@ def _spec(base: str, position: int) -> dict:
     control(base, {"action": "goto", "position": position})
     status = httpx.get(f"{base}/live/api/status", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     return status["status"]["scene"]["poll"]
+
+
+def test_loopback_address_warns_on_the_big_screen(tmp_path):
+    server = start_uvicorn(tmp_path, IR_PUBLIC_URL="http://127.0.0.1:8811")
+    try:
+        screen = httpx.get(f"{server.base}/live/screen").text
+        assert "http://127.0.0.1:8811/live" in screen
+        assert "erreichen Handys nicht" in screen and "IR_PUBLIC_URL" in screen
+    finally:
+        server.stop()

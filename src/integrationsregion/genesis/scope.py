@@ -9,7 +9,7 @@ import pandas as pd
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.genesis.parsers import TableSpec
 from integrationsregion.genesis.update import TABLES_FILE, load_specs
-from integrationsregion.regions import RUHR
+from integrationsregion.regions import RUHR, RegionRegistry
 
 
 def refreshed_by(
@@ -34,24 +34,18 @@ def refreshed_by(
 
 
 def manual_rows(
-    observations: pd.DataFrame, catalogue: Catalogue, tables_file: Path = TABLES_FILE
+    observations: pd.DataFrame, catalogue: Catalogue, regions: RegionRegistry, tables_file: Path = TABLES_FILE
 ) -> pd.DataFrame:
-    """Rows no table of tables.toml refreshes, grouped by indicator, breakdown and source (German columns):
-    what the app's refresh section lists as "nur von Hand aktualisierbar"."""
-    specs, defaults = load_specs(tables_file)
+    """Rows no table of tables.toml refreshes, one line per indicator, breakdown and source: `indicator`,
+    `breakdown`, `source_label`, `values` (count), `regions` (AGS list), `first_year`, `last_year`."""
+    specs, defaults = load_specs(tables_file, sorted(r.ags for r in regions.all() if r.level == "gemeinde"))
     covered = refreshed_by(specs, list(defaults.get("units", [])), catalogue)
     keys = zip(observations["indicator"], observations["breakdown"], observations["region"], strict=True)
     manual = observations[[k not in covered for k in keys]]
     grouped = manual.groupby(["indicator", "breakdown", "source_label"], sort=True)
-    return pd.DataFrame(
-        {
-            "Indikator": [k[0] for k in grouped.groups],
-            "Gliederung": [k[1] for k in grouped.groups],
-            "Quelle": [k[2] for k in grouped.groups],
-            "Werte": grouped.size().tolist(),
-            "Gebiete": grouped["region"].agg(lambda s: ", ".join(sorted(set(s)))).tolist(),
-            "Jahre": grouped["year"]
-            .agg(lambda s: f"{min(s)}–{max(s)}" if min(s) != max(s) else str(min(s)))
-            .tolist(),
-        }
-    )
+    return grouped.agg(
+        values=("value", "size"),
+        regions=("region", lambda s: sorted(set(s))),
+        first_year=("year", "min"),
+        last_year=("year", "max"),
+    ).reset_index()

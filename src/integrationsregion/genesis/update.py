@@ -488,9 +488,10 @@ def manifest_updates(data_dir: Path, specs: list[TableSpec], stands: dict[str, s
     for spec in specs:
         if spec.code not in stands:
             continue
+        publication = f"{spec.source_label} {spec.code}"  # the manifest's key, as in the reference build
         if stands[spec.code]:
-            vintages[spec.code] = stands[spec.code]
-        refreshed[spec.code] = now
+            vintages[publication] = stands[spec.code]
+        refreshed[publication] = now
         refreshed[spec.source] = now
     return {"vintages": dict(sorted(vintages.items())), "last_refreshed": dict(sorted(refreshed.items()))}
 

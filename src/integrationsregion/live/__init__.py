@@ -2,16 +2,17 @@
 
 Modules, one concern each:
 
-- ``config``       settings from the environment (data dir, backend, public URL)
-- ``scenes``       scenes and talks (``data/live/tour.json``): load, validate, save atomically
-- ``data``         the few data look-ups a scene needs (store, with a development fallback)
-- ``figures``      ``scene_figure(scene) -> dict``: the plotly figure of a scene, as JSON
+- ``scenes``       scenes and talks: load, validate (bare ``{name}`` placeholders, caps), save atomically
+- ``data``         a scene's cross-section from the shared Store and catalogue (unknown indicator = error)
+- ``svg``          scene and poll figures as server-rendered SVG (matplotlib), cached per scene
 - ``state``        the ``LiveState`` interface and the in-process backend (asyncio fan-out)
-- ``redis_state``  the Redis backend (pub/sub + keys) for several app processes
-- ``polls``        guess-then-reveal polls: SQLite vote store, validation, rate limits
-- ``auth``         the presenter token
+- ``redis_state``  the Redis backend: state, votes, counters and tour shared by several processes
+- ``polls``        guess validation, SQLite vote store (damaged file moved aside), counters, summary
+- ``device``       signed device cookies (one vote per device)
+- ``auth``         the presenter token and the login guard (correct token first, failures counted)
+- ``address``      the audience address (``IR_PUBLIC_URL`` or LAN address) and its QR code
 - ``service``      the live service the routes and the presenter page call
-- ``routes``       Starlette routes (audience page, big screen, SSE, votes, control API) and lifespan
+- ``routes``       Starlette routes and the lifespan; ``templates/`` holds their HTML, CSS and JavaScript
 
-No Streamlit imports here except ``auth.presenter_token`` reading ``st.secrets`` lazily.
+Settings come from ``integrationsregion.settings``; no Streamlit imports here.
 """

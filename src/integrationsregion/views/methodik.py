@@ -8,6 +8,7 @@ from integrationsregion import formatting as fmt
 from integrationsregion import methodology
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
 from integrationsregion.conference import Conference
+from integrationsregion.genesis import scope
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
 from integrationsregion.views import common
@@ -40,6 +41,12 @@ REFRESH_NOTE = (
     "Diensten (Regionaldatenbank, GENESIS-Online, Landesdatenbank NRW; Grenzen vom BKG) neu geladen: jede "
     "Tabelle wird abgerufen und geprüft, und der neue Stand wird nur übernommen, wenn er vollständig gültig "
     "ist – sonst bleibt der bisherige unverändert."
+)
+MANUAL_NOTE = (
+    "**Nur von Hand aktualisierbar:** Diese Werte liefert keine der Tabellen, die die Aktualisierung "
+    "abruft – etwa die Beschäftigungsquoten nach Staatsangehörigkeit aus der interaktiven Statistik der "
+    "Bundesagentur für Arbeit (nicht in der Regionaldatenbank veröffentlicht) und alle Sekundärquellen. "
+    "Eine Aktualisierung lässt sie unverändert."
 )
 COVERAGE_LEGEND = (
     "● amtliche Statistik · ◐ eigene Berechnung aus amtlichen Werten · ○ Sekundärquelle · "
@@ -180,6 +187,31 @@ def vintages(manifest: dict) -> pd.DataFrame:
         }
     )
     return table.sort_values("Stand der Tabelle", ascending=False, na_position="last").reset_index(drop=True)
+
+
+def manual_refresh(store: Store) -> pd.DataFrame:
+    """The values the update cannot refresh (genesis.scope), one line per series and source."""
+    try:
+        rows = scope.manual_rows(store.observations, store.catalogue, store.regions)
+    except FileNotFoundError:  # the list of refreshed tables is not shipped with this snapshot
+        rows = pd.DataFrame(
+            columns=["indicator", "breakdown", "source_label", "values", "regions", "first_year", "last_year"]
+        )
+    return pd.DataFrame(
+        {
+            "Reihe": [
+                common.indicator_label(store.catalogue[i], b)
+                for i, b in zip(rows["indicator"], rows["breakdown"], strict=True)
+            ],
+            "Quelle": rows["source_label"].tolist(),
+            "Werte": rows["values"].tolist(),
+            "Gebiete": [", ".join(store.regions.display_name(a) for a in r) for r in rows["regions"]],
+            "Jahre": [
+                f"{a}–{b}" if a != b else str(a)
+                for a, b in zip(rows["first_year"], rows["last_year"], strict=True)
+            ],
+        }
+    )
 
 
 def snapshot_line(manifest: dict) -> str:

@@ -4,6 +4,7 @@
     const h = $('stage').clientHeight;
     for (const id of ['meta', 'title', 'takeaway', 'question', 'result', 'url']) Live.fit($(id), h * 0.016);
     Live.fit($('statement'), h * 0.014);
+    Live.fit($('source'), h * 0.009);
   }
   function apply(s) {
     const sc = s.scene, p = s.poll;
