@@ -37,23 +37,24 @@ def where(path: Path) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    """The problem in the words `integrationsregion validate` uses."""
     detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, FileNotFoundError):
-        return "Datei fehlt"
+        return "fehlt"
     if isinstance(exc, pd.errors.EmptyDataError):
-        return "Datei ist leer"
+        return "ist leer"
     if isinstance(exc, UnicodeDecodeError):
-        return "keine UTF-8-Textdatei"
+        return "ist keine UTF-8-Textdatei"
     if isinstance(exc, tomllib.TOMLDecodeError):
-        return f"nicht lesbar (kein gültiges TOML: {detail})"
+        return f"ist kein gültiges TOML ({detail})"
     if isinstance(exc, json.JSONDecodeError):
-        return f"kein gültiges JSON (Zeile {exc.lineno})"
+        return f"ist kein gültiges JSON (Zeile {exc.lineno})"
+    if isinstance(exc, pd.errors.ParserError):
+        return f"ist nicht lesbar ({detail})"
     if isinstance(exc, OSError):
-        return f"nicht lesbar ({type(exc).__name__})"
+        return f"ist nicht lesbar ({type(exc).__name__})"
     if isinstance(exc, KeyError):
-        return f"Pflichteintrag fehlt ({detail})"
-    return f"nicht lesbar ({detail})"
+        return f"ein Pflichteintrag fehlt ({detail})"
+    return f"hat einen ungültigen Inhalt ({detail})"
 
 
 @contextmanager
@@ -64,7 +65,7 @@ def reading(path: Path) -> Iterator[None]:
     except SnapshotLoadError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pd.errors.ParserError) as exc:
-        raise SnapshotLoadError(f"{where(path)}: {_reason(exc)}.") from exc
+        raise SnapshotLoadError(f"{where(path)} {_reason(exc)}.") from exc
 
 
 def read_toml(path: Path) -> dict[str, Any]:

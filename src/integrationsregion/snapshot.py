@@ -88,17 +88,16 @@ def read_observations(path: Path | io.BytesIO) -> pd.DataFrame:
 
 
 def _numbers(column: pd.Series, integer: bool) -> pd.Series:
-    """The column as numbers; an empty cell or text that is no number is an error naming the row."""
+    """The column as numbers; an empty value stays NaN, text that is no number is an error naming the row."""
     text = column.astype(str).str.strip()
     parsed = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = parsed.isna()
+    bad = parsed.isna() & (text != "")
     if integer:
-        bad |= parsed % 1 != 0
+        bad |= parsed.isna() | (parsed % 1 != 0)
     if bad.any():
         n = int(bad.to_numpy().argmax())
         kind = "ganze Zahl" if integer else "Zahl"
-        found = f"„{text.iloc[n][:40]}“" if text.iloc[n] else "leer"
-        raise ValueError(f"Spalte „{column.name}“, Zeile {n + 2}: keine {kind} ({found})")
+        raise ValueError(f"Spalte „{column.name}“, Zeile {n + 2}: keine {kind} („{text.iloc[n][:40]}“)")
     return parsed
 
 
@@ -125,7 +124,7 @@ def load_checked(data_dir: Path) -> tuple[RegionRegistry, Catalogue, pd.DataFram
         body = path.read_bytes()
         df = read_observations(io.BytesIO(body))
     if df.empty:
-        raise SnapshotLoadError(f"{where(path)}: enthält keine Werte.")
+        raise SnapshotLoadError(f"{where(path)} enthält keine Werte.")
     infinite = df[~df["value"].map(math.isfinite)]
     if len(infinite):
         raise SnapshotLoadError(
