@@ -72,10 +72,9 @@ def nginx_conf(topology: Topology) -> str:
     """The nginx configuration of this topology, from `deploy/nginx.conf.template`."""
     base = topology.base
     live_template = (DEPLOY / "nginx-live.conf.template").read_text(encoding="utf-8")
-    # The live pages link to absolute /live/… addresses, so under a base path the root /live/ is routed too.
-    prefixes = [base, ""] if base else [""]
+    # Under a base path, any other address (`/`, an absolute link such as `/bildung`) moves under it.
     root_redirect = (
-        f"        location = / {{\n            return 302 {base}/;\n        }}\n"
+        f"        location / {{\n            return 302 {base}$request_uri;\n        }}\n"
         f"        location = {base} {{\n            return 301 {base}/;\n        }}\n"
         if base
         else ""
@@ -100,7 +99,7 @@ def nginx_conf(topology: Topology) -> str:
             "log_dir": topology.log_dir,
             "mime_types": topology.mime_types,
             "root_redirect": root_redirect,
-            "live_locations": "".join(render(live_template, {"prefix": p}) for p in prefixes),
+            "live_locations": render(live_template, {"prefix": base}),
         },
     )
 
@@ -330,7 +329,7 @@ def main(argv: list[str]) -> None:
         programs[f"live{i}"] = (
             f"{venv_bin / 'uvicorn'} --factory integrationsregion.live.routes:standalone_app "
             f"--host 127.0.0.1 --port {p} --proxy-headers --forwarded-allow-ips 127.0.0.1 "
-            "--timeout-keep-alive 15 --log-level warning",
+            f"--root-path '{base}' --timeout-keep-alive 15 --log-level warning",
             20,
         )
     nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin")

@@ -69,30 +69,23 @@ with st.container(key="wide-tables"):
             columns={"Ruhr": names["RVR"], "NRW": names["05"], "Deutschland": names["DG"]}
         )
         table["Definition"] = table.pop("indicator").map(methodik_link)
-        st.dataframe(
-            tables.per_row_format(
-                table,
-                ["Wert", *names.values()],
-                part.units,
-                part.decimals,
-                uuid=f"steckbrief_{part.theme}",
-                verdicts=part.verdicts,
-            ),
-            hide_index=True,
-            width="stretch",
-            height=38 + tables.ROW_HEIGHT * len(table),
+        styled = tables.per_row_format(
+            table,
+            ["Wert", *names.values()],
+            part.units,
+            part.decimals,
+            uuid=f"steckbrief_{part.theme}",
+            verdicts=part.verdicts,
+        )
+        tables.numeric_table(
+            styled,
+            len(table),
             placeholder="–",
-            column_config={
-                "Indikator": st.column_config.TextColumn(width=tables.NAME_WIDTH, pinned=True),
-                "Jahr": st.column_config.NumberColumn(format="%d", width="small"),
-                "Rang": st.column_config.NumberColumn(format="%d", width="small"),
-                "von": st.column_config.NumberColumn(format="%d", width="small"),
-                "Vergleich": st.column_config.TextColumn(width=tables.TEXT_WIDTH),
-                "Verlauf": st.column_config.LineChartColumn(
-                    "Verlauf", help="Jüngste Reihe aufeinanderfolgender Jahre; keine Linie über Lücken"
-                ),
-                "Definition": st.column_config.LinkColumn("Definition", display_text="Definition"),
-            },
+            Rang=st.column_config.NumberColumn(format="%d", width="small"),
+            von=st.column_config.NumberColumn(format="%d", width="small"),
+            Vergleich=st.column_config.TextColumn(width=tables.TEXT_WIDTH),
+            Verlauf=st.column_config.LineChartColumn("Verlauf", help=model.TREND_HELP),
+            Definition=st.column_config.LinkColumn("Definition", display_text="Definition"),
         )
 with st.container(key="phone-cards"):
     for part in model.theme_tables(store, rows):

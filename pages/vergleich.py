@@ -132,26 +132,14 @@ for indicator_id, breakdown_id, year_id in charts:
     st.caption(model.LEGEND)
 
 st.subheader("Alle Indikatoren im Vergleich")
-st.caption(
-    "Eine Zeile je Indikator; alle Werte einer Zeile stammen aus dem angegebenen Jahr. Bei Zählwerten "
-    "stehen keine NRW- und Deutschland-Summen daneben. Zum Sortieren auf eine Spaltenüberschrift klicken."
-)
+st.caption(model.TABLE_NOTE)
 result = table(tuple(units), tuple(charts))
 tables.phone_css()
 with st.container(key="wide-tables"):
-    st.dataframe(
-        tables.per_row_format(
-            result.frame, result.value_columns, result.units, result.decimals, uuid="vergleich"
-        ),
-        hide_index=True,
-        width="stretch",
-        height=min(38 + tables.ROW_HEIGHT * len(result.frame), 700),
-        placeholder="keine Daten",
-        column_config={
-            "Indikator": st.column_config.TextColumn(width=tables.NAME_WIDTH, pinned=True),
-            "Jahr": st.column_config.NumberColumn(format="%d", width="small"),
-        },
+    styled = tables.per_row_format(
+        result.frame, result.value_columns, result.units, result.decimals, uuid="vergleich"
     )
+    tables.numeric_table(styled, len(result.frame), placeholder="keine Daten")
 with st.container(key="phone-cards"):
     tables.cards(model.cards(result))
 
@@ -159,12 +147,6 @@ st.markdown("#### Daten herunterladen")
 download_buttons(
     lambda: model.long_rows(store, units, charts),
     model.file_title(store, unit, [int(y) for y in result.frame["Jahr"]]),
-    meta={
-        "Titel": f"Vergleich {regions.name(unit)} mit " + ", ".join(regions.name(a) for a in chosen),
-        "Hinweise": [
-            "Je Indikator ein Jahr für alle Gebiete (siehe Spalte Jahr); leere Werte = keine Daten.",
-            "Bei Zählwerten keine NRW- und Deutschland-Summen (nicht vergleichbar).",
-        ],
-    },
+    meta=model.download_meta(store, unit, chosen),
 )
 footer()

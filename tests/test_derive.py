@@ -151,3 +151,9 @@ def test_published_ruhr_figures_keep_their_place():
     replaced = derive(pd.concat([_snapshot(), pd.DataFrame([secondary])]), CATALOGUE, REGIONS)
     ruhr = _get(replaced, RUHR, "recipients").iloc[0]
     assert ruhr["quality"] == "derived" and "998 laut RVR" in ruhr["alternatives"]
+
+
+def test_a_rate_from_rounded_counts_says_so():
+    out = derive(_snapshot(rounding="rounded_5"), CATALOGUE, REGIONS)
+    assert _get(out, UNITS[0], "recipients_per_1000").iloc[0]["rounding"] == "from_rounded"
+    assert _get(out, RUHR, "recipients").iloc[0]["rounding"] == "sum_of_rounded"

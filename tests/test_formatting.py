@@ -52,3 +52,16 @@ def test_year_ranges():
     assert fmt.year_range([2019]) == "2019"
     assert fmt.year_range([]) == ""
     assert fmt.years_list([2015, 2016, 2017, 2019, 2021, 2022]) == "2015–2017, 2019, 2021–2022"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("1.354,83", 1354.83), ("1354,83", 1354.83), ("0,5", 0.5), ("12", 12.0)]
+)
+def test_german_number_input_is_read(text, expected):
+    assert fmt.parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1354.83", "1,2,3", "abc", "", "1.2345,6"])
+def test_anything_else_is_refused_in_german(text):
+    with pytest.raises(ValueError, match="keine Zahl"):
+        fmt.parse_number(text)

@@ -172,3 +172,14 @@ def test_gemeinde_map_on_request_where_the_indicator_has_gemeinde_values(store):
     toggle.set_value(True).run()
     assert not at.exception
     assert len(charts(at)) == before + 1
+
+
+def test_cost_inputs_are_german_numbers():
+    at = open_page("geduldete", einheit="05911", jahr="2024")
+    field = next(t for t in at.text_input if t.label.startswith("Kosten je Person und Monat"))
+    assert "," in field.value and "." not in field.value.split(",")[-1]  # "1.354,83", not "1354.83"
+    field.set_value("1.000,50").run()
+    assert not at.exception
+    assert "1.000,50" in markdown(at)  # the formula uses the German entry
+    field.set_value("zwölf").run()
+    assert any("keine Zahl" in w.value for w in at.warning)

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from integrationsregion.formatting import NO_DATA, UNIT_LABELS  # noqa: F401  (re-exported)
+from integrationsregion.formatting import number as format_number  # noqa: F401  (re-exported)
+from integrationsregion.formatting import value as format_value
 from integrationsregion.loading import read_toml, reading
 from integrationsregion.settings import get_settings
 
-UNIT_LABELS = {
-    "percent": "%",
-    "persons": "Personen",
-    "eur": "Euro",
-    "eur_thousand": "1.000 Euro",
-    "eur_per_person_year": "Euro je Person und Jahr",
-    "eur_per_person_month": "Euro je Person und Monat",
-    "eur_per_person": "Euro je Person",
-    "per_1000": "je 1.000 Einwohner",
-}
 BREAKDOWN_LABELS = {
     "total": "insgesamt",
     "foreign": "Ausländer/-innen",
@@ -85,24 +77,6 @@ class Indicator:
     def format(self, value: float | None) -> str:
         """The value in German notation with its unit, or "keine Daten"."""
         return format_value(value, self.unit, self.decimals)
-
-
-NO_DATA = "keine Daten"
-"""How a gap reads everywhere: a missing value is never 0 and never left blank without words."""
-
-
-def format_number(value: float, decimals: int) -> str:
-    """German number format: 1.234,5."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-
-
-def format_value(value: float | None, unit: str, decimals: int) -> str:
-    """A value with its unit in German notation; missing values read "keine Daten"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NO_DATA
-    number = format_number(value, decimals)
-    return f"{number} %" if unit == "percent" else f"{number} {UNIT_LABELS[unit]}"
 
 
 class Catalogue:

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from integrationsregion.catalogue import Catalogue, Indicator
+from integrationsregion.catalogue import BREAKDOWN_LABELS, Catalogue, Indicator
 from integrationsregion.regions import RUHR, RegionRegistry
 from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK
 
@@ -122,14 +122,15 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
     den = den[(den["value"] > 0) & (den["quality"] != "secondary")]
     pairs = num.merge(den, on=["region", "ref_date"], suffixes=("", "_den"))
     formula = (
-        f"{catalogue[ind.rate_of].title} ({ind.rate_of_breakdown}) / "
-        f"{catalogue[ind.denominator].title} ({ind.denominator_breakdown}) {FACTOR_WORDS[ind.factor]}"
+        f"{catalogue[ind.rate_of].title} ({BREAKDOWN_LABELS[ind.rate_of_breakdown]}) / "
+        f"{catalogue[ind.denominator].title} ({BREAKDOWN_LABELS[ind.denominator_breakdown]}) "
+        f"{FACTOR_WORDS[ind.factor]}"
     )
     out = []
     for p in pairs.to_dict("records"):
         num_label, den_label = _plain(p["source_label"]), _plain(p["source_label_den"])
         label = num_label if num_label == den_label else f"{num_label} und {den_label}"
-        rounded = "sum_of_rounded" if p["rounding"] or p["rounding_den"] else ""
+        rounded = "from_rounded" if p["rounding"] or p["rounding_den"] else ""
         out.append(
             {
                 "region": p["region"],
@@ -153,7 +154,7 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
                 "retrieved": p["retrieved"],
                 "licence": p["licence"],
                 "attribution": with_change_note(p["attribution"], p["attribution_den"]),
-                "note": f"Eigene Berechnung: {formula}, gerundet auf {ind.decimals} Nachkommastellen"
+                "note": f"Eigene Berechnung: {formula}, gerundet auf {ind.decimals} Nachkommastelle{'' if ind.decimals == 1 else 'n'}"
                 + ("." if p["stand"] else "; Stand nicht angegeben."),
                 "note_source": (
                     f"Zähler {p['value']:g} ({p['source_label']}; {p['source_url']}); "

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Catalogue
-from integrationsregion.snapshot import QUALITY_LABELS
+from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 
 # store/snapshot column -> German export column, in export order
 COLUMN_NAMES = {
@@ -35,6 +35,9 @@ COLUMN_NAMES = {
     "ref_05": "Nordrhein-Westfalen",
     "ref_DG": "Deutschland",
     "quality": "Qualität",
+    "formula": "Formel",
+    "rounding": "Rundung",
+    "mixed_vintage": "Mehrere Veröffentlichungen",
     "publisher": "Herausgeber",
     "source_label": "Quelle",
     "table_code": "Tabelle",
@@ -46,7 +49,8 @@ COLUMN_NAMES = {
     "note": "Hinweis",
 }
 # columns of store frames that are internal or duplicated by a German column
-DROPPED = {"theme", "title", "source_title", "retrieved", "alternatives"}
+DROPPED = {"theme", "title", "source_title", "retrieved", "alternatives", "note_source"}  # note_source: the
+# publisher's original (often English) wording; the German `note` is exported
 NUMERIC_EXPORT_COLUMNS = {
     "Jahr",
     "Wert",
@@ -101,6 +105,8 @@ def tidy(
         df["unit"] = df["unit"].map(lambda u: UNIT_LABELS.get(u, u) if isinstance(u, str) else u)
     if "quality" in df:
         df["quality"] = df["quality"].map(lambda q: QUALITY_LABELS.get(q, q) if isinstance(q, str) else q)
+    if "rounding" in df:
+        df["rounding"] = df["rounding"].map(lambda r: ROUNDINGS.get(r, r) if isinstance(r, str) else r)
     if "year" in df:
         df["year"] = df["year"].astype("Int64")
     for col in ("rank", "ranked"):

@@ -1,7 +1,7 @@
 """German display of numbers, values, dates and gaps: the one place that turns data into text.
 
 Streamlit-free; used by the view models, figures, downloads and the printable Steckbrief. Values stay
-numeric until they are shown; these functions are the last step; unit labels come from the catalogue. A gap is always `NO_DATA`, a Stand
+numeric until they are shown; these functions are the last step (the catalogue re-exports them). A gap is always `NO_DATA`, a Stand
 the source does not state is `STAND_MISSING` – nothing is invented.
 """
 
@@ -13,8 +13,16 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from integrationsregion.catalogue import UNIT_LABELS
-
+UNIT_LABELS = {
+    "percent": "%",
+    "persons": "Personen",
+    "eur": "Euro",
+    "eur_thousand": "1.000 Euro",
+    "eur_per_person_year": "Euro je Person und Jahr",
+    "eur_per_person_month": "Euro je Person und Monat",
+    "eur_per_person": "Euro je Person",
+    "per_1000": "je 1.000 Einwohner",
+}
 NO_DATA = "keine Daten"
 STAND_MISSING = "nicht angegeben"
 DASH = "–"
@@ -124,3 +132,11 @@ def years_list(years: list[int] | tuple[int, ...]) -> str:
         runs.append(str(start) if start == prev else f"{start}–{prev}")
         start = prev = y
     return ", ".join(runs)
+
+
+def parse_number(text: str) -> float:
+    """A number typed the German way ("1.354,83", "1354,83", "0,5") – ValueError for anything else."""
+    cleaned = text.strip().replace("\u202f", "").replace(" ", "").replace("€", "").replace("%", "")
+    if not re.fullmatch(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?", cleaned):
+        raise ValueError(f"„{text[:40]}“ ist keine Zahl (Beispiel: 1.354,83)")
+    return float(cleaned.replace(".", "").replace(",", "."))

@@ -259,8 +259,9 @@ def explicit_quality(row: dict, rules: dict) -> dict:
     }
 
 
-def german_note(row: dict, rules: dict) -> str:
-    """The note shown in the app, in German, built from the row's structured facts."""
+def german_note(row: dict, rules: dict, period: str) -> str:
+    """The note shown in the app, in German, built from the row's structured facts; `period` is the
+    catalogue's reference period (e.g. "Jahresdurchschnitt")."""
     parts = []
     ref = row["ref_date"]
     if len(ref) == 10:
@@ -268,7 +269,7 @@ def german_note(row: dict, rules: dict) -> str:
     elif len(ref) == 7:
         parts.append(f"Stichtag im Monat {german_date(ref)}")
     else:
-        parts.append(f"Berichtsjahr {ref}")
+        parts.append(f"Berichtsjahr {ref} ({period})" if period else f"Berichtsjahr {ref}")
     if row["formula"]:
         parts.append(f"eigene Berechnung: {row['formula']}")
     if row["rounding"]:
@@ -279,10 +280,16 @@ def german_note(row: dict, rules: dict) -> str:
         parts.append("Stand nicht angegeben")
     parts += [
         n["text"]
+        for n in rules.get("note_phrase", [])
+        if re.search(n.get("pattern", ""), row["note_source"], re.IGNORECASE)
+        and re.search(n.get("table_pattern", ""), row["table_code"])
+    ]
+    parts += [
+        n["text"]
         for n in rules.get("note_de", [])
         if _matches(n, row["region"], row["indicator"], row["year"])
     ]
-    return "; ".join(parts) + "."
+    return "; ".join(p.rstrip(".") for p in parts) + "."
 
 
 def read_reference(
@@ -338,7 +345,12 @@ def read_reference(
                 row |= explicit_quality(row, rules)
             rows.append(row)
     df = pd.DataFrame(rows)
-    df["note"] = [german_note(r, rules) for r in df.to_dict("records")]
+    df["note"] = [
+        german_note(
+            r, rules, catalogue[r["indicator"]].reference_period if r["indicator"] in catalogue else ""
+        )
+        for r in df.to_dict("records")
+    ]
     return df.reindex(columns=COLUMNS, fill_value=""), left_out
 
 
@@ -397,7 +409,6 @@ def build(reference_dir: Path, data_dir: Path) -> tuple[list[Region], pd.DataFra
         "left_out_rows": left_out,
         "duplicates_resolved": len(raw) - len(resolved),
         "vintages": dict(sorted(vintages.items())),
-        "files_sha256": {"regions.csv": hashlib.sha256(regions_csv_bytes(regions)).hexdigest()},
         "last_refreshed": {},
     }
     return regions, observations, manifest

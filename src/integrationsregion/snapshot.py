@@ -61,6 +61,7 @@ ROUNDINGS = {
     "rounded_5": "vom Herausgeber auf Vielfache von 5 gerundet",
     "sum_of_rounded": "Summe gerundeter Zellen (jede auf Vielfache von 5 gerundet), kann vom amtlichen Gesamtwert abweichen",
     "zero_from_rounding": "gerundet 0: alle Einzelzellen auf 0 gerundet – kein echter Nullwert",
+    "from_rounded": "aus gerundeten Zählwerten berechnet, kleine Rundungsabweichungen möglich",
 }
 """`rounding` ids and their German labels. A `zero_from_rounding` value is never shown as a plain 0."""
 TEXT_COLUMNS = [c for c in COLUMNS if c not in ("year", "value")]
@@ -180,7 +181,9 @@ def _row_problems(df: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     for row in df.to_dict("records"):
         where = _where(row)
         value = row["value"]
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, float) and math.isnan(value):
+            problems.append(f"{where}: Wert fehlt (leeres Feld)")
+        elif not isinstance(value, (int, float)) or not math.isfinite(value):
             problems.append(f"{where}: Wert {value!r} ist keine endliche Zahl")
             continue
         if not ISO_DATE.fullmatch(str(row["ref_date"])) or not str(row["ref_date"]).startswith(

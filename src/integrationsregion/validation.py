@@ -5,14 +5,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import re
-import tomllib
 from pathlib import Path
-
-import pandas as pd
 
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.conference import Conference
+from integrationsregion.loading import SnapshotLoadError, reading
 from integrationsregion.regions import RegionRegistry
 from integrationsregion.snapshot import MANIFEST, OBSERVATIONS, read_observations, validate
 
@@ -22,12 +19,12 @@ GEO_FILES = {"geo/kreise.geojson": "kreis", "geo/gemeinden.geojson": "gemeinde"}
 def validate_data_dir(data_dir: Path) -> tuple[int, list[str]]:
     """(number of values read, problems) for the snapshot folder `data_dir`."""
     problems: list[str] = []
-    regions = _load(problems, "regions.csv", lambda: RegionRegistry.load(data_dir))
-    catalogue = _load(problems, "indicators.toml", lambda: Catalogue.load(data_dir))
-    df = _load(problems, OBSERVATIONS, lambda: read_observations(data_dir / OBSERVATIONS))
+    regions = _load(problems, data_dir / "regions.csv", lambda: RegionRegistry.load(data_dir))
+    catalogue = _load(problems, data_dir / "indicators.toml", lambda: Catalogue.load(data_dir))
+    df = _load(problems, data_dir / OBSERVATIONS, lambda: read_observations(data_dir / OBSERVATIONS))
     if catalogue is not None:
         problems += [f"Katalog: {p}" for p in catalogue.problems()]
-        conference = _load(problems, "conference.toml", lambda: Conference.load(data_dir))
+        conference = _load(problems, data_dir / "conference.toml", lambda: Conference.load(data_dir))
         if conference is not None:
             problems += [f"Konferenzinhalte: {p}" for p in conference.problems(catalogue)]
     if df is not None and regions is not None and catalogue is not None:
@@ -42,34 +39,14 @@ def validate_data_dir(data_dir: Path) -> tuple[int, list[str]]:
     return (0 if df is None else len(df)), problems
 
 
-def _load(problems: list[str], name: str, load):
-    """The loaded object, or None and one German line naming the unreadable file."""
+def _load(problems: list[str], path: Path, load):
+    """The loaded object, or None and one German line naming the unreadable file and why."""
     try:
-        return load()
-    except FileNotFoundError:
-        problems.append(f"{name}: Datei fehlt")
-    except Exception as exc:  # any parse error of a damaged file becomes one line
-        problems.append(f"{name}: nicht lesbar ({reason(exc)})")
+        with reading(path):
+            return load()
+    except SnapshotLoadError as exc:
+        problems.append(exc.problem)
     return None
-
-
-def reason(exc: Exception) -> str:
-    """A short German reason for a file that failed to parse."""
-    text = str(exc)
-    line = f" in Zeile {m[1]}" if (m := re.search(r"line (\d+)", text)) else ""
-    if isinstance(exc, KeyError) and (cols := re.findall(r"'(\w+)'", text)):
-        return f"Spalte fehlt: {', '.join(cols)}"
-    if isinstance(exc, UnicodeDecodeError):
-        return "keine UTF-8-Textdatei"
-    if isinstance(exc, tomllib.TOMLDecodeError):
-        return f"TOML-Syntaxfehler{line}"
-    if m := re.search(r"could not convert string to float: (.*)$", text):
-        return f"Wert {m[1]} ist keine Zahl"
-    if isinstance(exc, (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error)):
-        return f"CSV-Formatfehler{line}"
-    if isinstance(exc, TypeError) and ("missing" in text or "unexpected keyword" in text):
-        return "Spalten oder Felder passen nicht zum Schema"
-    return f"{type(exc).__name__}{line}"
 
 
 def manifest_problems(data_dir: Path, rows: int | None = None) -> list[str]:

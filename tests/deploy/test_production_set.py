@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bench.protocol import list_pages, run_blocking
+from integrationsregion.live import device
 from tests.deploy.conftest import TOKEN, Production
 from tests.e2e import streamlit_page as sp
 
@@ -80,6 +81,8 @@ def test_static_bundles_are_precompressed_and_cached(production):
     answer = httpx.get(url, headers={"Accept-Encoding": "gzip"})
     assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
     assert "immutable" in answer.headers["cache-control"]
+    live = httpx.get(production.url + "live", headers={"Accept-Encoding": "gzip"})
+    assert live.status_code == 200 and live.headers.get("content-encoding") == "gzip"
     key = httpx.get(production.url + "live/state.json").json()["scene"]["key"]  # live figures: SVG, gzipped
     figure = httpx.get(production.url + f"live/figure/{key}-phone.svg", headers={"Accept-Encoding": "gzip"})
     assert figure.status_code == 200 and figure.headers.get("content-encoding") == "gzip"
@@ -109,25 +112,52 @@ def test_a_session_stays_on_its_replica_across_reruns_and_downloads(production, 
     assert len(replicas) == 1, f"one session reached several replicas: {seen}"
 
 
-def test_the_phone_follows_the_presenter_through_the_proxy(production, new_page):
-    def control(action: dict) -> dict:
-        answer = httpx.post(production.url + "live/api/control", json=action, headers=AUTH, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+def _control(production: Production, action: dict) -> dict:
+    answer = httpx.post(production.url + "live/api/control", json=action, headers=AUTH, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
-    control({"action": "goto", "position": 0})
+
+def _open_phone(production: Production, new_page):
     phone = new_page("phone")
     phone.goto(production.url + "live", wait_until="domcontentloaded")
     phone.wait_for_function(
         "() => document.querySelector('#conn.on') && document.getElementById('title').textContent",
         timeout=sp.LOAD_TIMEOUT_MS,
     )
-    before = phone.locator("#title").inner_text()
-    expected = control({"action": "next"})["status"]["scene"]["title"]
-    assert expected != before
+    return phone
+
+
+def _wait_title(phone, title: str) -> None:
     phone.wait_for_function(
-        "t => document.getElementById('title').textContent === t", arg=expected, timeout=30_000
+        "t => document.getElementById('title').textContent === t", arg=title, timeout=30_000
     )
+
+
+def test_the_phone_follows_the_presenter_through_the_proxy(production, new_page):
+    _control(production, {"action": "goto", "position": 0})
+    phone = _open_phone(production, new_page)
+    before = phone.locator("#title").inner_text()
+    expected = _control(production, {"action": "next"})["status"]["scene"]["title"]
+    assert expected != before
+    _wait_title(phone, expected)
+
+
+def test_the_phone_follows_the_presenter_console_across_processes(production, new_page):
+    """Console on a Streamlit replica → Redis → a live worker → the phone, all through nginx."""
+    _control(production, {"action": "goto", "position": 0})
+    phone = _open_phone(production, new_page)
+    console = new_page("desktop")
+    sp.open_app(console, production.url + "live-konsole")
+    console.get_by_text("Als Moderation anmelden").click()
+    console.get_by_label("Moderations-Token").fill(TOKEN)
+    sp.act(console, lambda: console.get_by_role("button", name="Anmelden").click())
+    forward = console.get_by_role("button", name="weiter ▶")
+    forward.wait_for(timeout=sp.LOAD_TIMEOUT_MS)
+    sp.act(console, forward.click)
+    state = httpx.get(production.url + "live/state.json", timeout=30).json()
+    assert state["position"] == 1
+    _wait_title(phone, state["scene"]["title"])
 
 
 def test_votes_on_both_live_workers_are_counted_once_each(production):
@@ -144,12 +174,19 @@ def test_votes_on_both_live_workers_are_counted_once_each(production):
     httpx.post(proxy + "/api/control", json={"action": "poll", "poll": "open"}, headers=AUTH, timeout=30)
     poll_id = httpx.get(proxy + "/state.json").json()["poll"]["id"]
     first, second = (production.live_url(i) for i in range(2))
-    with httpx.Client() as phone_a, httpx.Client() as phone_b:
-        vote = f"/live/poll/{poll_id}/vote"
-        assert phone_a.post(first + vote, json={"value": 10}).status_code == 200
-        assert phone_b.post(second + vote, json={"value": 20}).status_code == 200
-        again = phone_a.post(second + vote, json={"value": 30})
-        assert again.status_code == 409, "a phone voted twice by switching worker"
+
+    def phone(worker: str) -> dict[str, str]:
+        """A phone that opened the live page at `worker`: its signed device cookie, as a header."""
+        page = httpx.get(worker + "/live")
+        assert page.status_code == 200 and device.COOKIE in page.cookies
+        return {"Cookie": f"{device.COOKIE}={page.cookies[device.COOKIE]}"}
+
+    phone_a, phone_b = phone(first), phone(second)
+    vote = f"/live/poll/{poll_id}/vote"
+    assert httpx.post(first + vote, json={"value": 10}, headers=phone_a).status_code == 200
+    assert httpx.post(second + vote, json={"value": 20}, headers=phone_b).status_code == 200
+    again = httpx.post(second + vote, json={"value": 30}, headers=phone_a)
+    assert again.status_code == 409, f"a phone voted twice by switching worker: {again.text}"
     status = httpx.get(proxy + "/api/status", headers=AUTH, timeout=30).json()
     assert status["votes"] == 2
 
@@ -175,6 +212,14 @@ def test_a_slowloris_burst_does_not_stop_a_page_load(production, new_page):
         page = new_page("desktop")
         sp.open_app(page, production.url + "bildung")
         sp.assert_healthy(page, "bildung during a slowloris burst")
+
+
+def test_addresses_outside_the_base_path_move_under_it(production):
+    base = production.info["base_path"]
+    for path in ("/", "/bildung?jahr=2024"):
+        answer = httpx.get(production.origin + path, follow_redirects=False)
+        assert answer.status_code == 302 and answer.headers["location"] == base + path
+    assert httpx.get(production.origin + "/bildung", follow_redirects=True).status_code == 200
 
 
 def test_killing_a_replica_moves_new_sessions_to_the_other(production, new_page):

@@ -54,10 +54,10 @@ def _manifest(change: Callable[[dict], None]) -> Callable[[Path], None]:
 
 
 FAULTS = {
-    "observations fehlt": (_remove("observations.csv"), "observations.csv: Datei fehlt"),
+    "observations fehlt": (_remove("observations.csv"), "observations.csv fehlt"),
     "Spalte fehlt": (
         _edit("observations.csv", lambda t: t.replace(",source_url,", ",quelle,", 1)),
-        "observations.csv: nicht lesbar",
+        "Spalten fehlen: source_url",
     ),
     "Müllzeile": (
         _edit("observations.csv", lambda t: t + "x,y,z\n\u00ff\u00fe garbage,,,,,\n"),
@@ -66,9 +66,9 @@ FAULTS = {
     "Binärmüll": (lambda d: (d / "observations.csv").write_bytes(b"\x00\xff\xfe" * 500), "observations.csv"),
     "Text statt Zahl": (
         _edit("observations.csv", _replace_first_value("viele")),
-        "observations.csv: nicht lesbar",
+        "keine Zahl („viele“)",
     ),
-    "leerer Wert": (_edit("observations.csv", _replace_first_value("")), "observations.csv: nicht lesbar"),
+    "leerer Wert": (_edit("observations.csv", _replace_first_value("")), "Wert fehlt (leeres Feld)"),
     "unendlich": (_edit("observations.csv", _replace_first_value("inf")), "keine endliche Zahl"),
     "Katalogeintrag fehlt": (
         _edit(
@@ -78,17 +78,20 @@ FAULTS = {
     ),
     "Katalog kaputt": (
         _edit("indicators.toml", lambda t: t + "\n[[indicator\n"),
-        "indicators.toml: nicht lesbar",
+        "indicators.toml ist kein gültiges TOML",
     ),
-    "Gebiete fehlen": (_remove("regions.csv"), "regions.csv: Datei fehlt"),
+    "Gebiete fehlen": (_remove("regions.csv"), "regions.csv fehlt"),
     "Manifest kein JSON": (
         lambda d: (d / "manifest.json").write_text("{kaputt"),
         "manifest.json: kein gültiges JSON",
     ),
-    "Manifest falsche Zeilenzahl": (_manifest(lambda m: m.update(rows=1)), "manifest.json: nennt 1 Werte"),
+    "Manifest falsche Zeilenzahl": (
+        _manifest(lambda m: m.update(rows=1)),
+        "manifest.json: nennt 1 Werte",
+    ),
     "Manifest falsche Prüfsumme": (
         _manifest(lambda m: m.update(sha256="0" * 64)),
-        "Prüfsumme von observations.csv",
+        "Prüfsumme von observations.csv stimmt nicht",
     ),
     "Grenzen fehlen": (_remove("geo"), "geo/kreise.geojson: Grenzdatei fehlt"),
     "Grenzen kaputt": (

@@ -45,6 +45,7 @@ REFERENCE_STYLE = {
     GERMANY: {"label": "Deutschland", "color": BLACK, "dash": "dot"},
 }
 
+MODEBAR = 46  # px from the top to the title: plotly's toolbar (about 28 px) sits in the top right corner
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14}
 BREAKDOWN_SLUGS = {
     "total": "insgesamt",
@@ -139,7 +140,7 @@ def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: 
     """Title, fonts, German separators and the legend below the x axis. The source line is not part of
     the figure: the page prints one below it (never cut at the figure's edge, never twice); `note` is a
     short key such as "schraffiert = Sekundärquelle"."""
-    top = 60 + 18 * title.count("<br>")
+    top = MODEBAR + 60 + 18 * title.count("<br>")
     plot_height = max(height - top - bottom, 100)
     annotations = [*fig.layout.annotations]
     if note:
@@ -159,7 +160,15 @@ def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: 
             }
         )
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1 - MODEBAR / height,  # below the chart toolbar, which sits in the top right corner
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 17},
+        },
         font=FONT,
         separators=",.",
         height=height,
@@ -442,10 +451,13 @@ def time_series(
             bgcolor="rgba(255,255,255,0.8)",
         )
     years = list(range(first, last + 1))
+    # Few years: every year labelled. Many: plotly spaces the labels by the axis' width (none overlap on
+    # a phone); whole steps only, so no "2019,5".
+    ticks = {"tickmode": "array", "tickvals": years, "ticktext": [str(y) for y in years]}
+    if len(years) > 6:
+        ticks = {"tickmode": "auto", "tickformat": "d"}
     fig.update_xaxes(
-        tickmode="array",
-        tickvals=years,
-        ticktext=[str(y) for y in years],
+        **ticks,
         range=[first - 0.4, last + 0.4],
         gridcolor="#eeeeee",
         fixedrange=True,

@@ -19,7 +19,9 @@ import shapely
 from plotly.colors import sample_colorscale, sequential
 
 from integrationsregion import geometry
-from integrationsregion.catalogue import NO_DATA, format_number
+from integrationsregion.figures.charts import MODEBAR
+from integrationsregion.formatting import NO_DATA
+from integrationsregion.formatting import number as format_number
 
 NO_DATA_LABEL = NO_DATA
 NO_DATA_FILL = "#c8c8c8"
@@ -270,9 +272,16 @@ def choropleth(
         bgcolor="rgba(0,0,0,0)",
     )
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1 - MODEBAR / 560,  # below the chart toolbar
+            "yref": "container",
+            "yanchor": "top",
+        },
         separators=",.",  # German decimal comma and thousands dot on the colour bar
-        margin={"l": 0, "r": 0, "t": 50, "b": 110},
+        margin={"l": 0, "r": 0, "t": 50 + MODEBAR + 18 * title.count("<br>"), "b": 110},
         height=560,
         dragmode=False,  # no panning: on phones a drag must scroll the page
         legend={"orientation": "h", "x": 0.68, "y": -0.04, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},

@@ -16,6 +16,7 @@ from integrationsregion.formatting import day as date_text
 from integrationsregion.regions import NRW
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data
+from integrationsregion.ui.layout import german_number
 from integrationsregion.ui.theme import View
 
 OWN_INPUT = "eigene"
@@ -55,7 +56,7 @@ def section(view: View) -> None:
     if st.session_state.get(year_key) not in years:
         st.session_state[year_key] = view.year if view.year in years else years[-1]
 
-    left, right = st.columns([2.3, 1], gap="large")
+    left, right = st.container(), st.container()  # stacked: the section sits in the figures column
     with left:
         year = st.selectbox(
             "Jahr (FlüAG-Regel dieses Jahres)",
@@ -162,12 +163,9 @@ def _inputs(rules: costmodel.Rules, unit: str, year: int, kreisfrei: bool) -> co
     )
     default_cost = rules.flat_rate.value if anchor == "pauschale" else round(anchors[anchor].value / 12, 2)
     source = rules.flat_rate if anchor == "pauschale" else anchors[anchor]
-    cost_month = st.number_input(
+    cost_month = german_number(
         "Kosten je Person und Monat (€) – Annahme",
-        min_value=0.0,
-        value=float(default_cost),
-        step=10.0,
-        format="%.2f",
+        float(default_cost),
         key=f"geduldete:kosten_c:{unit}:{year}:{anchor}",
     )
     st.caption(f"Grundlage: {_source(source)}")
@@ -213,13 +211,10 @@ def _inputs(rules: costmodel.Rules, unit: str, year: int, kreisfrei: bool) -> co
         )
         if rules.compensation is not None:
             compensation_share = (
-                st.number_input(
+                german_number(
                     "Anteil der Kommune am landesweiten Ausgleich (%) – Annahme",
-                    min_value=0.0,
-                    max_value=100.0,
-                    value=0.0,
-                    step=0.1,
-                    format="%.2f",
+                    0.0,
+                    high=100.0,
                     key=f"geduldete:kosten_ausgleich:{unit}:{year}",
                     help="Die Anteile der Kommunen (nach den Pauschalen für Geduldete 2018–2020) wurden nicht "
                     "erhoben. Standard 0 %: dann wird kein Ausgleich abgezogen (Schätzung eher zu hoch).",

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from integrationsregion import geometry
+from integrationsregion import formatting, geometry
 from integrationsregion.catalogue import Indicator
 from integrationsregion.conference import Statement
 from integrationsregion.ui.links import methodik_link
@@ -64,3 +64,33 @@ def footer() -> None:
         "Konferenz: [Regionalverband Ruhr, Sozialkonferenz Ruhr 2019]"
         "(https://www.rvr.ruhr/themen/bildung-wissenschaft/sozialkonferenz-ruhr/)."
     )
+
+
+def german_number(
+    label: str,
+    value: float,
+    *,
+    key: str,
+    decimals: int = 2,
+    low: float = 0.0,
+    high: float | None = None,
+    **kwargs,
+) -> float:
+    """A number field in German notation ("1.354,83"); a bad entry is said in German and `value` is used."""
+    text = st.text_input(label, value=formatting.number(value, decimals), key=key, **kwargs)
+    try:
+        number = formatting.parse_number(text)
+    except ValueError as err:
+        st.warning(
+            f"{err}; gerechnet wird mit {formatting.number(value, decimals)}.", icon=":material/warning:"
+        )
+        return value
+    if number < low or (high is not None and number > high):
+        bounds = (
+            f"{formatting.number(low, decimals)} bis {formatting.number(high, decimals)}"
+            if high is not None
+            else f"ab {formatting.number(low, decimals)}"
+        )
+        st.warning(f"Erlaubt sind Werte {bounds}; gerechnet wird mit {formatting.number(value, decimals)}.")
+        return value
+    return number

@@ -40,7 +40,7 @@ button:focus-visible { outline: 2px solid #0b5a8c; outline-offset: 2px; }
 span { font-size: 14px; color: #1a7f37; margin-left: 8px; }
 input { font-size: 13px; width: 60%; margin-left: 8px; display: none; }
 </style></head><body>
-<button type="button" id="copy">🔗 Link kopieren</button><span id="done" role="status"></span>
+<button type="button" id="copy">Link kopieren</button><span id="done" role="status"></span>
 <input id="url" readonly aria-label="Link zu dieser Ansicht">
 <script>
 const url = __URL__;

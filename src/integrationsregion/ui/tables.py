@@ -18,7 +18,7 @@ from pandas.io.formats.style import Styler
 from integrationsregion import formatting as fmt
 
 ROW_HEIGHT = 35
-NAME_WIDTH = 500  # px: the longest indicator name in full (the grid does not wrap text)
+NAME_WIDTH = 440  # px: the longest indicator name in full (the grid does not wrap text)
 TEXT_WIDTH = 470  # px: the comparison wording in full
 VERDICT_STYLE = {"better": "color: #1a7f37; font-weight: 600", "worse": "color: #b42318; font-weight: 600"}
 PHONE_CSS = """<style>
@@ -85,3 +85,19 @@ def cards(items: Sequence[dict[str, str]]) -> None:
             f'<div class="ir-meta">{html.escape(c["source"])}</div></div>'
         )
     st.html(f'<div class="ir-cards">{"".join(parts)}</div>')
+
+
+def numeric_table(styler: Styler, rows: int, *, placeholder: str, **column_config: object) -> None:
+    """A wide numeric table (sortable, German display) with the full indicator name pinned."""
+    st.dataframe(
+        styler,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + ROW_HEIGHT * rows, 700),
+        placeholder=placeholder,
+        column_config={
+            "Indikator": st.column_config.TextColumn(width=NAME_WIDTH, pinned=True),
+            "Jahr": st.column_config.NumberColumn(format="%d", width="small"),
+            **column_config,
+        },
+    )

@@ -14,6 +14,7 @@ from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
 from integrationsregion.views import common
 
+TREND_HELP = "Jüngste Reihe aufeinanderfolgender Jahre; keine Linie über Lücken"
 CONTEXT_THEME = "bevoelkerung"  # population first: the context of every other figure
 
 
@@ -176,7 +177,8 @@ def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]
                 "comparison": r["comparison"],
                 "verdict": r["verdict"] if isinstance(r["verdict"], str) else "",
                 "chips": " · ".join(chips),
-                "source": f"{r['source_label']} · Stand {fmt.stand(r['stand'])}",
+                "source": r["source_label"]
+                + ("" if "Stand" in str(r["source_label"]) else f" · Stand {fmt.stand(r['stand'])}"),
             }
         )
     return cards

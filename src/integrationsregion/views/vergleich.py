@@ -19,6 +19,10 @@ from integrationsregion.views import common
 MAX_PEERS = 5
 MAX_INDICATORS = 4
 COLOURS = {"Auswahl": "#0b5394", "Vergleich": "#6fa8dc", "Referenz": "#6b6b6b"}
+TABLE_NOTE = (
+    "Eine Zeile je Indikator; alle Werte einer Zeile stammen aus dem angegebenen Jahr. Bei Zählwerten "
+    "stehen keine NRW- und Deutschland-Summen daneben. Zum Sortieren auf eine Spaltenüberschrift klicken."
+)
 LEGEND = "Dunkelblau: gewählte Einheit · Hellblau: Vergleichseinheiten · Grau: Ruhr / NRW / Deutschland"
 
 
@@ -249,3 +253,15 @@ def cards(result: Table) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+def download_meta(store: Store, unit: str, chosen: list[str]) -> dict[str, object]:
+    """Title and notes of the XLSX "Quellen" sheet."""
+    names = ", ".join(store.regions.name(a) for a in chosen)
+    return {
+        "Titel": f"Vergleich {store.regions.name(unit)}" + (f" mit {names}" if names else ""),
+        "Hinweise": [
+            "Je Indikator ein Jahr für alle Gebiete (siehe Spalte Jahr); leere Werte = keine Daten.",
+            "Bei Zählwerten keine NRW- und Deutschland-Summen (nicht vergleichbar).",
+        ],
+    }
