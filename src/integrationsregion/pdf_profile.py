@@ -97,7 +97,7 @@ def _indicator_lines(row: pd.Series, unit_name: str) -> list[tuple[str, float, s
     refs = " · ".join(
         f"{REFERENCE_LABELS[ags]} {_value(row, f'ref_{ags}')}"
         if pd.notna(row[f"ref_{ags}"])
-        else f"{REFERENCE_LABELS[ags]}: keine Daten"
+        else f"{REFERENCE_LABELS[ags]}: {fmt.NO_DATA}"
         for ags in shown_refs
     )
     lines = [

@@ -16,8 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from integrationsregion.catalogue import format_number
-
-NO_DATA = "keine Daten"
+from integrationsregion.formatting import NO_DATA
 
 
 def _title(text: object) -> str:
