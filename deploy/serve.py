@@ -10,7 +10,8 @@ every process and stops them all on Ctrl+C / SIGTERM.
                            [--base-path /integration] [--redis-url redis://…]
 
 `python deploy/serve.py nginx-conf …` only prints a configuration (`deploy/compose/nginx.conf` is one);
-`python deploy/serve.py precompress DIR` only writes the pre-compressed bundles (the Dockerfile's proxy stage).
+`python deploy/serve.py precompress [DIR]` only writes the pre-compressed bundles (default: beside the venv;
+the Dockerfile's proxy stage names a DIR).
 """
 
 from __future__ import annotations
@@ -250,8 +251,8 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["nginx-conf"]:
         print_conf(argv[1:])
         return
-    if argv[:1] == ["precompress"] and len(argv) == 2:
-        raw, gz, br = precompress(streamlit_static(), Path(argv[1]))
+    if argv[:1] == ["precompress"] and len(argv) <= 2:
+        raw, gz, br = precompress(streamlit_static(), Path(argv[1]) if len(argv) == 2 else static_cache())
         print(f"{raw / 1e6:.1f} MB → gzip {gz / 1e6:.1f} MB, brotli {br / 1e6:.1f} MB")
         return
     sys.path.insert(0, str(REPO / "src"))

@@ -95,6 +95,8 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
     for binary, package in needed.items():
         if system_packages.debian_binary(binary, package) is None:
             system_packages.unavailable(system_packages.missing_reason(binary, package))
+    # Pre-compressing Streamlit's bundles takes minutes of CPU the first time in a venv: not part of the start.
+    subprocess.run([sys.executable, "deploy/serve.py", "precompress"], cwd=REPO_DIR, check=True, timeout=1200)
     state = tmp_path_factory.mktemp("deploy-state")
     console = state / "console.log"
     env = os.environ | {"IR_STATE_DIR": str(state), "IR_PRESENTER_TOKEN": TOKEN}
