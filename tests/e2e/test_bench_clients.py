@@ -28,7 +28,7 @@ def test_sse_followers_receive_every_published_version():
         await demo.close()
         return followers, versions
 
-    followers, versions = asyncio.run(asyncio.wait_for(scenario(), 30))
+    followers, versions = run_blocking(asyncio.wait_for(scenario(), 30))
     for follower in followers:
         assert follower.error is None
         assert set(versions) <= set(follower.received)
