@@ -11,7 +11,11 @@ Modules, one concern each:
 - ``device``       signed device cookies (one vote per device)
 - ``auth``         the presenter token and the login guard (correct token first, failures counted)
 - ``address``      the audience address (``IR_PUBLIC_URL`` or LAN address) and its QR code
-- ``service``      the live service the routes and the presenter page call
+- ``tour_store``   where the tour is kept (Redis or ``state_dir``, else ``IR_LIVE_TOUR``) and its catalogue check
+- ``rendering``    the followers' JSON payload and the scene/result SVG figures, each built once (bounded caches)
+- ``voting``       admitting a guess (one per device, a cap per network) and the revealed result
+- ``service``      lifecycle of the backends and the presenter's actions; the routes and the console call it
+- ``console``      the presenter console's view model (``pages/live.py`` only lays it out)
 - ``routes``       Starlette routes and the lifespan; ``templates/`` holds their HTML, CSS and JavaScript
 
 Settings come from ``integrationsregion.settings``; no Streamlit imports here.
