@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from integrationsregion.live import console
+from integrationsregion.live import console, presenter
 from integrationsregion.live.address import audience_address
 from integrationsregion.live.scenes import BREAKDOWNS, dumps_tour, theme_pages
 from integrationsregion.live.service import get_service
@@ -37,8 +37,8 @@ c1, c2 = st.columns(2)
 c1.link_button("Ansicht fürs Publikum (Handy)", f"{base}/live", use_container_width=True)
 c2.link_button("Leinwand-Ansicht mit QR-Code", f"{base}/live/screen", use_container_width=True)
 
-presenter = bool(st.session_state.get("live_presenter"))
-if not presenter:
+logged_in = bool(st.session_state.get("live_presenter"))
+if not logged_in:
     with st.expander("Als Moderation anmelden"), st.form("live_login", clear_on_submit=True):
         token = st.text_input("Moderations-Token", type="password", max_chars=512)
         if st.form_submit_button("Anmelden"):
@@ -58,7 +58,7 @@ def run(factory, success: str | None = None) -> None:
         st.toast(success)
 
 
-@st.fragment(run_every=3 if presenter else 10)
+@st.fragment(run_every=3 if logged_in else 10)
 def status_panel() -> None:
     view = console.read_status(service)
     if view is None:
@@ -85,7 +85,7 @@ def status_panel() -> None:
 
 status_panel()
 
-if not presenter:
+if not logged_in:
     footer()
     st.stop()
 
@@ -94,24 +94,24 @@ tour = service.tour
 labels = console.jump_labels(tour)
 b1, b2, b3 = st.columns([1, 1, 2])
 if b1.button("◀ zurück", use_container_width=True, disabled=not labels):
-    run(lambda: service.step(-1))
+    run(lambda: presenter.step(service, -1))
 if b2.button("weiter ▶", use_container_width=True, type="primary", disabled=not labels):
-    run(lambda: service.step(+1))
+    run(lambda: presenter.step(service, +1))
 if labels:
     with b3.form("live_goto", border=False):
         choice = st.selectbox("Springen zu", range(len(labels)), format_func=lambda i: labels[i])
         if st.form_submit_button("Anzeigen"):
-            run(lambda: service.goto(choice))
+            run(lambda: presenter.goto(service, choice))
 
 p1, p2, p3, p4 = st.columns(4)
 if p1.button("Umfrage öffnen", use_container_width=True):
-    run(lambda: service.poll_action("open"), "Umfrage geöffnet")
+    run(lambda: presenter.poll_action(service, "open"), "Umfrage geöffnet")
 if p2.button("Umfrage schließen", use_container_width=True):
-    run(lambda: service.poll_action("close"), "Umfrage geschlossen")
+    run(lambda: presenter.poll_action(service, "close"), "Umfrage geschlossen")
 if p3.button("Ergebnis zeigen", use_container_width=True):
-    run(lambda: service.poll_action("reveal"), "Ergebnis sichtbar")
+    run(lambda: presenter.poll_action(service, "reveal"), "Ergebnis sichtbar")
 if p4.button("Ergebnis ausblenden", use_container_width=True):
-    run(lambda: service.poll_action("hide"))
+    run(lambda: presenter.poll_action(service, "hide"))
 
 with st.expander("Szene aus Feldern setzen"):
     indicators = console.statistic_indicators(data.store().catalogue)
@@ -136,14 +136,14 @@ with st.expander("Szene aus Feldern setzen"):
         }
         if st.form_submit_button("Szene zeigen"):
             raw = console.scene_request(**fields)
-            run(lambda: service.set_scene(raw), "Szene gesetzt")
+            run(lambda: presenter.set_scene(service, raw), "Szene gesetzt")
 
 with st.expander("Tour bearbeiten (JSON)"):
     st.caption(console.tour_caption(service))
     with st.form("live_tour"):
         text = st.text_area("Tour", value=dumps_tour(tour) if tour else "", height=400, max_chars=256_000)
         if st.form_submit_button("Prüfen und speichern"):
-            run(lambda: service.save_tour_text(text), "Tour gespeichert")
+            run(lambda: presenter.save_tour_text(service, text), "Tour gespeichert")
 
 if st.button("Abmelden"):
     st.session_state.pop("live_presenter", None)

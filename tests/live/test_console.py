@@ -3,6 +3,7 @@ messages a failing live server turns into."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -17,20 +18,27 @@ from tests.conftest import REPO_DIR
 pytestmark = pytest.mark.unit
 
 
+class FakeGuard:
+    async def check(self, token, address):
+        return None if token == "richtig" else f"Falsches Token ({address})."
+
+
 class FakeService:
     """Runs what the console asks for at once, or fails the way the live server can."""
 
     def __init__(self, failure: BaseException | None = None, backend: str = "memory", tmp=None):
         self.failure = failure
+        self.guard = FakeGuard()
         self.settings = load_settings({"IR_LIVE_BACKEND": backend, "IR_STATE_DIR": str(tmp or "/tmp/x")})
 
     def call(self, factory, timeout: float = 10.0):
         if self.failure is not None:
             raise self.failure
-        return factory()
+        return asyncio.run(factory())
 
-    def login(self, token, address):
-        return None if token == "richtig" else f"Falsches Token ({address})."
+
+async def nothing() -> None:
+    return None
 
 
 def test_base_path_is_a_link_prefix():
@@ -68,7 +76,7 @@ def test_login_accepts_refuses_and_says_when_the_server_is_unreachable():
     ],
 )
 def test_an_action_reports_german_errors_and_never_raises(failure, expected):
-    assert console.run_action(FakeService(failure), lambda: None) == expected
+    assert console.run_action(FakeService(failure), nothing) == expected
 
 
 PAYLOAD = {

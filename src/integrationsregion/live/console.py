@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrationsregion.catalogue import Catalogue
+from integrationsregion.live import presenter
 from integrationsregion.live.address import SETTING, AudienceAddress
 from integrationsregion.live.scenes import Tour, TourError
 from integrationsregion.live.service import UNREACHABLE, LiveService, LiveUnavailable
@@ -36,7 +37,7 @@ def address_notice(address: AudienceAddress) -> str:
 def login(service: LiveService, token: str, address: str | None) -> str | None:
     """None when the token is accepted, else the German refusal (also when the server is unreachable)."""
     try:
-        return service.call(lambda: service.login(token, address or "unbekannt"))
+        return service.call(lambda: presenter.login(service, token, address or "unbekannt"))
     except (LiveUnavailable, OSError, TimeoutError):
         return UNREACHABLE
 
@@ -70,7 +71,7 @@ class StatusView:
 
 
 def status_view(info: dict[str, Any], current: tuple[Any, bytes] | None) -> StatusView:
-    """``presenter_status()`` and ``current()`` of the service as the panel's lines."""
+    """``presenter.status()`` and ``current()`` of the service as the panel's lines."""
     followers = info["followers"]
     tour_error = (
         "Die Tour-Datei ist ungültig: " + " ".join(info["tour_error"]) if info["tour_error"] else None
@@ -121,7 +122,7 @@ def tour_caption(service: LiveService) -> str:
 def read_status(service: LiveService) -> StatusView | None:
     """The status panel now; None when the live server does not answer (Redis down, timeout)."""
     try:
-        return status_view(service.call(service.presenter_status), service.call(service.current))
+        return status_view(service.call(lambda: presenter.status(service)), service.call(service.current))
     except Exception:  # LiveUnavailable, Redis errors, timeouts
         return None
 

@@ -4,12 +4,15 @@ summary shown when the presenter reveals the result."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from integrationsregion.live.data import Facts, format_value
 from integrationsregion.live.polls import VoteError, parse_guess, summarize
 from integrationsregion.live.scenes import PollSpec, scene_of
 from integrationsregion.live.state import LiveStatus
+
+if TYPE_CHECKING:
+    from integrationsregion.live.service import LiveService
 
 ADDRESS_WINDOW = 24 * 3600.0
 """Seconds a network's guesses to one question are counted against ``IR_LIVE_VOTES_PER_ADDRESS``."""
@@ -23,32 +26,25 @@ def poll_spec(status: LiveStatus) -> PollSpec:
     return poll
 
 
-async def admit_vote(
-    status: LiveStatus | None,
-    poll_id: str,
-    device_id: str,
-    raw: object,
-    address: str,
-    votes: Any,
-    counters: Any,
-    per_address: int,
-) -> float:
+async def vote(service: LiveService, poll_id: str, device_id: str, raw: object, address: str) -> float:
     """Record a guess; returns the value as understood. Raises ``VoteError`` with a German message."""
+    current = await service.current()
+    status = current[0] if current else None
     if status is None or status.poll is None or status.poll.id != poll_id:
         raise VoteError("Zu dieser Frage läuft gerade keine Abstimmung.", status=404)
     if not status.poll.open:
         raise VoteError("Die Abstimmung ist geschlossen.", status=409)
     value = parse_guess(raw, poll_spec(status))
     key = f"addr:{poll_id}:{address[:64]}"
-    if await counters.get(key) >= per_address:
+    if await service.counters.get(key) >= service.settings.live_votes_per_address:
         raise VoteError(
             "Von Ihrem Netz sind zu dieser Frage schon sehr viele Schätzungen eingegangen – "
             "weitere werden nicht angenommen.",
             status=429,
         )
-    if not await votes.add(poll_id, device_id, value):
+    if not await service.votes.add(poll_id, device_id, value):
         raise VoteError("Von diesem Gerät wurde zu dieser Frage schon abgestimmt.", status=409)
-    await counters.hit(key, ADDRESS_WINDOW)
+    await service.counters.hit(key, ADDRESS_WINDOW)
     return value
 
 
