@@ -13,8 +13,9 @@ Modules, one concern each:
 - ``address``      the audience address (``IR_PUBLIC_URL`` or LAN address) and its QR code
 - ``tour_store``   where the tour is kept (Redis or ``state_dir``, else ``IR_LIVE_TOUR``) and its catalogue check
 - ``rendering``    the followers' JSON payload and the scene/result SVG figures, each built once (bounded caches)
+- ``service``      the process's live service: starts/stops the backends, keeps the tour, publishes a status
+- ``presenter``    the presenter's actions (step, goto, own scene, poll, save tour), login and status
 - ``voting``       admitting a guess (one per device, a cap per network) and the revealed result
-- ``service``      lifecycle of the backends and the presenter's actions; the routes and the console call it
 - ``console``      the presenter console's view model (``pages/live.py`` only lays it out)
 - ``routes``       Starlette routes and the lifespan; ``templates/`` holds their HTML, CSS and JavaScript
 

@@ -70,6 +70,7 @@ class LiveService:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._work = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ir-live-render")
         self.action_lock: asyncio.Lock | None = None
+        """Serializes the presenter's actions; created on the server loop by ``start``."""
         self._warming: asyncio.Future | None = None
 
     @property
@@ -179,6 +180,7 @@ class LiveService:
     # --- running on the loop -------------------------------------------------------------------------
 
     async def in_worker(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking work (rendering, SQLite, catalogue checks) in the service's worker threads."""
         return await asyncio.get_running_loop().run_in_executor(self._work, fn, *args)
 
     def call(self, factory: Callable[[], Awaitable[T]], timeout: float = 10.0) -> T:
@@ -212,6 +214,7 @@ class LiveService:
         return None if scene is None else await self.in_worker(self.render.scene_figure, scene, target)
 
     async def publish(self, status: LiveStatus, keep_version: bool = False) -> LiveStatus:
+        """Render ``status`` once, send it to every follower, then save the position (memory backend)."""
         self.require_available()
         if not keep_version or status.version == 0:
             status = status.evolve(version=await self.state.next_version())
