@@ -20,8 +20,8 @@ import pytest
 
 from tests import system_packages
 from tests.conftest import REPO_DIR
-from tests.e2e import browser as browsers
-from tests.e2e import streamlit_page
+from tests.e2e.conftest import chromium as chromium  # fixture: one Chromium per test package
+from tests.e2e.conftest import new_page as new_page  # fixture: a fresh context and page per call
 
 TOKEN = "deploy-test-presenter-token-0123456789"
 BASE_PATH = "/integration"
@@ -139,41 +139,6 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
-
-
-@pytest.fixture(scope="package")
-def chromium() -> Iterator[object]:
-    choice = browsers.require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = browsers.launch(playwright, choice)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(chromium):
-    """Factory: a fresh browser context (its own cookies) and page with the given viewport."""
-    contexts = []
-
-    def make(viewport: str = "desktop"):
-        context = chromium.new_context(
-            viewport=streamlit_page.VIEWPORTS[viewport],
-            accept_downloads=True,
-            is_mobile=viewport == "phone",
-            has_touch=viewport == "phone",
-            locale="de-DE",
-            timezone_id="Europe/Berlin",
-        )
-        contexts.append(context)
-        page = context.new_page()
-        streamlit_page.prepare(page)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,41 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live.conftest import (
-    REPO_DIR,
-    VENV_BIN,
-    Server,
-    control,
-    copy_tour,
-    free_port,
-    live_env,
-    phone,
-    start_server,
-    start_uvicorn,
-)
+from tests.live.conftest import REPO_DIR, RedisProcess, control, phone, start_streamlit, start_uvicorn
+from tests.live.conftest import live_server as live_server  # fixture
 from tests.live.conftest import sse as sse  # fixture
 
 UNREACHABLE = "Live-Server nicht erreichbar"
-
-
-def streamlit_app(tmp: Path, name: str = "app", **extra: str) -> Server:
-    """`streamlit run app.py` as the README starts it, with the live settings of the tests."""
-    copy_tour(tmp)
-    port = free_port()
-    cmd = [
-        str(VENV_BIN / "streamlit"),
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    return start_server(cmd, live_env(tmp, **extra), tmp / f"{name}.log", port, "/_stcore/health")
 
 
 def eventually(check, timeout: float = 30.0):
@@ -61,64 +29,6 @@ def eventually(check, timeout: float = 30.0):
             pass
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.2)
-
-
-class RedisProcess:
-    """A redis-server on a fixed free port that a test can stop and start again."""
-
-    def __init__(self, workdir: Path):
-        binary = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin:/usr/sbin")
-        if binary is None:
-            reason = "no redis-server binary (Debian package redis-server)"
-            if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-                pytest.fail(f"{reason} (CI=true: a missing tool fails the run)", pytrace=False)
-            pytest.skip(reason)
-        self.binary, self.workdir, self.port = binary, workdir, free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-        def pong() -> bool:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    return s.recv(16).startswith(b"+PONG")
-            except OSError:
-                return False
-
-        eventually(pong, 20)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-
-
-@pytest.fixture
-def live_process(tmp_path: Path) -> Iterator[Server]:
-    server = start_uvicorn(tmp_path)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -142,7 +52,7 @@ def test_damaged_votes_db_is_moved_aside_and_the_dashboard_starts(tmp_path, dama
         control(first.base, {"action": "next"})
         first.stop()
         db.write_bytes(db.read_bytes()[:1500])
-    server = streamlit_app(tmp_path)
+    server = start_streamlit(tmp_path, name="app")
     try:
         assert httpx.get(f"{server.base}/_stcore/health").text == "ok"
         assert httpx.get(f"{server.base}/bildung").status_code == 200
@@ -176,7 +86,7 @@ def test_garbage_written_while_running_never_answers_saved(tmp_path):
 
 
 def test_redis_down_at_start_then_back(tmp_path, redis_process):
-    server = streamlit_app(tmp_path, IR_LIVE_BACKEND="redis", IR_REDIS_URL=redis_process.url)
+    server = start_streamlit(tmp_path, name="app", IR_LIVE_BACKEND="redis", IR_REDIS_URL=redis_process.url)
     try:
         assert httpx.get(f"{server.base}/_stcore/health").text == "ok"
         assert httpx.get(f"{server.base}/bildung").status_code == 200
@@ -244,7 +154,7 @@ def test_snapshot_that_fails_to_load_gives_a_german_503_on_live_routes(tmp_path)
     snapshot = tmp_path / "data"
     shutil.copytree(REPO_DIR / "data", snapshot)
     (snapshot / "observations.csv").write_text("kaputt\n\x00\x01", encoding="utf-8")
-    server = streamlit_app(tmp_path, IR_SNAPSHOT_DIR=str(snapshot))
+    server = start_streamlit(tmp_path, name="app", IR_SNAPSHOT_DIR=str(snapshot))
     try:
         assert httpx.get(f"{server.base}/_stcore/health").text == "ok"
         refused = httpx.get(f"{server.base}/live/state.json")
@@ -265,15 +175,15 @@ def test_snapshot_that_fails_to_load_gives_a_german_503_on_live_routes(tmp_path)
     "body",
     [b"[" * 100_000, b'{"value": ' + b"[" * 5000 + b"]" * 5000 + b"}", b'{"value": NaN}', b"\xff\xfe"],
 )
-def test_hostile_vote_bodies_are_refused_without_a_traceback(live_process, body):
-    base = live_process.base
+def test_hostile_vote_bodies_are_refused_without_a_traceback(live_server, body):
+    base = live_server.base
     next(i for i in range(20) if control(base, {"action": "goto", "position": i}).json()["status"]["poll"])
     control(base, {"action": "poll", "poll": "open"})
     poll_id = httpx.get(f"{base}/live/state.json").json()["poll"]["id"]
     device = phone(base)
     r = device.post(f"/live/poll/{poll_id}/vote", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code in (400, 413) and r.json()["ok"] is False
-    assert "RecursionError" not in live_process.output() and "Traceback" not in live_process.output()
+    assert "RecursionError" not in live_server.output() and "Traceback" not in live_server.output()
 
 
 def test_qr_code_is_built_off_the_loop_from_the_configured_address(tmp_path):

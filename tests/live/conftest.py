@@ -109,6 +109,29 @@ def start_uvicorn(tmp: Path, name: str = "server", **extra: str) -> Server:
     return start_server(cmd, live_env(tmp, **extra), tmp / f"{name}.log", port, "/live/state.json")
 
 
+def start_streamlit(
+    tmp: Path, *options: str, name: str = "streamlit", ready: str = "/_stcore/health", **extra: str
+) -> Server:
+    """`streamlit run app.py` as the README starts it (plus ``options``), with the live settings of the tests."""
+    copy_tour(tmp)
+    port = free_port()
+    cmd = [
+        str(VENV_BIN / "streamlit"),
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *options,
+    ]
+    return start_server(cmd, live_env(tmp, **extra), tmp / f"{name}.log", port, ready)
+
+
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[Server]:
     server = start_uvicorn(tmp_path)
@@ -184,49 +207,61 @@ def control(base: str, body: dict, token: str | None = TOKEN, **kwargs) -> httpx
     return httpx.post(f"{base}/live/api/control", json=body, headers=headers, timeout=10, **kwargs)
 
 
-def redis_binary() -> str | None:
-    return system_packages.debian_binary("redis-server", "redis-server")
+class RedisProcess:
+    """A redis-server on a free loopback port, without persistence, that a test can stop and start again."""
+
+    def __init__(self, workdir: Path):
+        binary = system_packages.debian_binary("redis-server", "redis-server")
+        if binary is None:
+            system_packages.unavailable(system_packages.missing_reason("redis-server", "redis-server"))
+        self.binary, self.workdir, self.port = binary, workdir, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20.0) -> None:
+        self.proc = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not self._pong():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise AssertionError("redis-server did not start")
+            time.sleep(0.1)
+
+    def _pong(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory) -> Iterator[str]:
-    binary = redis_binary()
-    if binary is None:
-        system_packages.unavailable(system_packages.missing_reason("redis-server", "redis-server"))
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise AssertionError("redis-server did not start")
-        time.sleep(0.1)
+    redis = RedisProcess(tmp_path_factory.mktemp("redis"))
+    redis.start()
     try:
-        yield f"redis://127.0.0.1:{port}/0"
+        yield redis.url
     finally:
-        proc.terminate()
-        proc.wait(10)
+        redis.stop()

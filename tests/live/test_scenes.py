@@ -17,7 +17,7 @@ from integrationsregion.live.scenes import (
     save_tour,
     theme_pages,
 )
-from integrationsregion.live.service import tour_problems
+from integrationsregion.live.tour_store import tour_problems
 from integrationsregion.store import Store
 from tests.conftest import REPO_DIR
 

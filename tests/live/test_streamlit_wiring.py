@@ -6,30 +6,14 @@ import signal
 
 import httpx
 
-from tests.live.conftest import VENV_BIN, copy_tour, free_port, live_env, start_server
+from tests.live.conftest import start_streamlit
 
 
 def test_app_mounted_at_a_base_path_serves_pages_live_routes_and_events(tmp_path, sse):
-    copy_tour(tmp_path)
-    port = free_port()
-    cmd = [
-        str(VENV_BIN / "streamlit"),
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.baseUrlPath",
-        "integration",
-    ]
-    server = start_server(
-        cmd, live_env(tmp_path), tmp_path / "streamlit.log", port, "/integration/_stcore/health"
+    server = start_streamlit(
+        tmp_path, "--server.baseUrlPath", "integration", ready="/integration/_stcore/health"
     )
+    port = server.base.rsplit(":", 1)[1]
     base = f"{server.base}/integration"
     try:
         audience = httpx.get(f"{base}/live")

@@ -11,7 +11,12 @@ Modules, one concern each:
 - ``device``       signed device cookies (one vote per device)
 - ``auth``         the presenter token and the login guard (correct token first, failures counted)
 - ``address``      the audience address (``IR_PUBLIC_URL`` or LAN address) and its QR code
-- ``service``      the live service the routes and the presenter page call
+- ``tour_store``   where the tour is kept (Redis or ``state_dir``, else ``IR_LIVE_TOUR``) and its catalogue check
+- ``rendering``    the followers' JSON payload and the scene/result SVG figures, each built once (bounded caches)
+- ``service``      the process's live service: starts/stops the backends, keeps the tour, publishes a status
+- ``presenter``    the presenter's actions (step, goto, own scene, poll, save tour), login and status
+- ``voting``       admitting a guess (one per device, a cap per network) and the revealed result
+- ``console``      the presenter console's view model (``pages/live.py`` only lays it out)
 - ``routes``       Starlette routes and the lifespan; ``templates/`` holds their HTML, CSS and JavaScript
 
 Settings come from ``integrationsregion.settings``; no Streamlit imports here.

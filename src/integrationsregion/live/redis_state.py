@@ -120,6 +120,12 @@ class RedisLiveState:
             pipe.publish(self._key("tour"), b"1")
             await pipe.execute()
 
+    async def agree(self, name: str, candidate: str) -> str:
+        """The value every process uses for ``name``: the first one any process proposed."""
+        key = self._key(name)
+        await self.redis.set(key, candidate, nx=True)
+        return (await self.redis.get(key)).decode()
+
     async def next_version(self) -> int:
         version = await self.redis.incr(self._key("version"))
         floor = self._current[0].version if self._current else 0

@@ -41,7 +41,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from integrationsregion.live import device
+from integrationsregion.live import device, presenter, voting
 from integrationsregion.live.address import SETTING, audience_address, qr_svg
 from integrationsregion.live.data import DataUnavailable, UnknownIndicator
 from integrationsregion.live.polls import VoteError
@@ -319,8 +319,8 @@ async def vote(request: Request) -> Response:
         )
     try:
         body = await read_json(request, max_bytes=1_000, max_depth=2)
-        value = await service.vote(
-            request.path_params["poll_id"][:64], device_id, body.get("value"), _client(request)
+        value = await voting.vote(
+            service, request.path_params["poll_id"][:64], device_id, body.get("value"), _client(request)
         )
     except BadBody as exc:
         return _error(exc.message, exc.status)
@@ -344,7 +344,7 @@ async def _authorize(request: Request) -> Response | None:
             status_code=401,
             headers={**NO_STORE, "WWW-Authenticate": "Bearer"},
         )
-    refusal = await _service().login(token, _client(request))
+    refusal = await presenter.login(_service(), token, _client(request))
     if refusal is None:
         return None
     return _error(refusal, 403 if refusal == "Token ungültig." else 429)
@@ -362,36 +362,36 @@ async def control(request: Request) -> Response:
     action = body.get("action")
     try:
         if action == "next":
-            await service.step(+1)
+            await presenter.step(service, +1)
         elif action == "prev":
-            await service.step(-1)
+            await presenter.step(service, -1)
         elif action == "goto":
             position = body.get("position")
             if isinstance(position, bool) or not isinstance(position, int):
                 return _error("„position“ muss eine ganze Zahl sein (0 = erste Szene).", 400)
-            await service.goto(position)
+            await presenter.goto(service, position)
         elif action == "scene":
             if not isinstance(body.get("scene"), dict):
                 return _error("„scene“ muss ein Objekt sein.", 400)
-            await service.set_scene(body["scene"])
+            await presenter.set_scene(service, body["scene"])
         elif action == "poll":
-            await service.poll_action(str(body.get("poll")))
+            await presenter.poll_action(service, str(body.get("poll")))
         elif action == "tour":
             if not isinstance(body.get("tour"), dict):
                 return _error("„tour“ muss ein Objekt sein.", 400)
-            await service.save_tour_text(json.dumps(body["tour"], ensure_ascii=False))
+            await presenter.save_tour_text(service, json.dumps(body["tour"], ensure_ascii=False))
         else:
             return _error("Unbekannte Aktion (erlaubt: next, prev, goto, scene, poll, tour).", 400)
     except TourError as exc:
         return _json({"ok": False, "error": " ".join(exc.errors), "errors": exc.errors}, 400)
-    return _json({"ok": True, **await service.presenter_status()})
+    return _json({"ok": True, **await presenter.status(service)})
 
 
 @guarded
 async def presenter_status(request: Request) -> Response:
     if (refused := await _authorize(request)) is not None:
         return refused
-    return _json({"ok": True, **await _service().presenter_status()})
+    return _json({"ok": True, **await presenter.status(_service())})
 
 
 class RawASGI:

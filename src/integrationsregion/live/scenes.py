@@ -308,6 +308,14 @@ def parse_scene(raw: Any, statements: dict[str, Statement], where: str = "Szene"
     return scene, errors
 
 
+def scene_of(raw: dict[str, Any]) -> Scene:
+    """The scene a ``Scene.to_dict()`` describes (as kept in the live status)."""
+    args = dict(raw)
+    if args.get("poll") is not None and not isinstance(args["poll"], PollSpec):
+        args["poll"] = parse_poll(args["poll"], "Szene", [])
+    return Scene(**args)
+
+
 def parse_tour(raw: Any, known_statements: dict[str, Statement] | None = None) -> Tour:
     """Validate a tour document; raises ``TourError`` listing every problem.
 
