@@ -192,7 +192,8 @@ def vintages(manifest: dict) -> pd.DataFrame:
 def manual_refresh(store: Store) -> pd.DataFrame:
     """The values the update cannot refresh (genesis.scope), one line per series and source."""
     try:
-        rows = scope.manual_rows(store.observations, store.catalogue, store.regions)
+        shown = pd.concat([store.indicator_rows(i.id) for i in store.catalogue.all()], ignore_index=True)
+        rows = scope.manual_rows(shown, store.catalogue, store.regions)
     except FileNotFoundError:  # the list of refreshed tables is not shipped with this snapshot
         rows = pd.DataFrame(
             columns=["indicator", "breakdown", "source_label", "values", "regions", "first_year", "last_year"]
