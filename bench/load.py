@@ -222,35 +222,22 @@ async def run_load(
     total = followers + explorers
     explorer_every = max(total // max(explorers, 1), 1)
     spawned_explorers = 0
+
+    def spawn_explorer() -> None:
+        nonlocal spawned_explorers
+        url = ws_urls[spawned_explorers % len(ws_urls)]
+        tasks.append(
+            asyncio.ensure_future(explorer(url, stop_clients, stats, random.Random(rng.random()), think))
+        )
+        spawned_explorers += 1
+
     for i, follower in enumerate(subscribers):
         tasks.append(asyncio.ensure_future(follower.run(stop_clients)))
         if explorers and i % explorer_every == 0 and spawned_explorers < explorers:
-            tasks.append(
-                asyncio.ensure_future(
-                    explorer(
-                        ws_urls[spawned_explorers % len(ws_urls)],
-                        stop_clients,
-                        stats,
-                        random.Random(rng.random()),
-                        think,
-                    )
-                )
-            )
-            spawned_explorers += 1
+            spawn_explorer()
         await asyncio.sleep(ramp / max(total, 1))
     while spawned_explorers < explorers:
-        tasks.append(
-            asyncio.ensure_future(
-                explorer(
-                    ws_urls[spawned_explorers % len(ws_urls)],
-                    stop_clients,
-                    stats,
-                    random.Random(rng.random()),
-                    think,
-                )
-            )
-        )
-        spawned_explorers += 1
+        spawn_explorer()
     # everyone in: wait (bounded) until the followers have their headers
     deadline = time.perf_counter() + 30
     while (
@@ -523,16 +510,10 @@ def phone_bytes(base: str, token: str, browser=None) -> dict:
         if browser is None:
             from playwright.sync_api import sync_playwright
 
+            from tests.e2e.browser import DEBIAN_CHROMIUM, LAUNCH_ARGS
+
             playwright = stack.enter_context(sync_playwright())
-            args = [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ]
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+            browser = playwright.chromium.launch(executable_path=DEBIAN_CHROMIUM, args=LAUNCH_ARGS)
             stack.callback(browser.close)
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
         stack.callback(context.close)

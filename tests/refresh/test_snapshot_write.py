@@ -85,7 +85,8 @@ def test_kill_between_any_two_steps_leaves_a_consistent_or_repairable_snapshot(
     read_observations(snapshot_copy / "observations.csv")
 
 
-def test_validate_repairs_an_interrupted_write(tmp_path, monkeypatch, capsys):
+def _interrupted_write(tmp_path, monkeypatch):
+    """A copy of the snapshot whose writer was killed after replacing observations, before the manifest."""
     data = tmp_path / "data"
     shutil.copytree(REPO_DIR / "data", data)
     monkeypatch.setenv("IR_STATE_DIR", str(tmp_path / "state"))
@@ -97,6 +98,11 @@ def test_validate_repairs_an_interrupted_write(tmp_path, monkeypatch, capsys):
     )
     assert result.returncode == 9
     assert manifest_problems(data) != [], "observations new, manifest old: inconsistent until repaired"
+    return data
+
+
+def test_validate_repairs_an_interrupted_write(tmp_path, monkeypatch, capsys):
+    data = _interrupted_write(tmp_path, monkeypatch)
     assert cli.main(["--data-dir", str(data), "validate"]) == 0
     out = capsys.readouterr().out
     assert "Repariert" in out and "in Ordnung" in out
@@ -105,16 +111,7 @@ def test_validate_repairs_an_interrupted_write(tmp_path, monkeypatch, capsys):
 def test_app_start_completes_an_interrupted_write(tmp_path, monkeypatch):
     from integrationsregion.store import Store
 
-    data = tmp_path / "data"
-    shutil.copytree(REPO_DIR / "data", data)
-    monkeypatch.setenv("IR_STATE_DIR", str(tmp_path / "state"))
-    result = subprocess.run(
-        [sys.executable, "-c", WRITER, str(data), "2"],
-        env=child_env(tmp_path),
-        capture_output=True,
-        timeout=120,
-    )
-    assert result.returncode == 9 and manifest_problems(data) != []
+    data = _interrupted_write(tmp_path, monkeypatch)
     store = Store.load(data)  # would be a damaged snapshot without the roll-forward
     assert store.regions["05112"].short_name.endswith("(neu)")  # the new regions.csv, written with the rest
     assert manifest_problems(data) == []
