@@ -239,6 +239,7 @@ summary = "Pauschale nur drei Monate."
 window_months = 3
 flat_rate = "fluag_flat_rate_month"
 sources = [{ title = "Testgesetz 2017", url = "https://example.org/testdaten/gesetz2017" }]
+secondary_sources = [{ title = "Testzeitung 2018", url = "https://example.org/testdaten/presse2018" }]
 
 [[regime]]
 id = "one_off"
