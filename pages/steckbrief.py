@@ -75,6 +75,7 @@ with st.container(key="wide-tables"):
             part.decimals,
             uuid=f"steckbrief_{part.theme}",
             verdicts=part.verdicts,
+            roundings=part.roundings,
         )
         tables.numeric_table(
             styled,

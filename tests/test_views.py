@@ -16,6 +16,7 @@ from integrationsregion import formatting
 from integrationsregion.store import MIN_RANKED, Store
 from integrationsregion.ui import links
 from integrationsregion.views import common, methodik, start, steckbrief, theme, vergleich
+from tests import fixtures
 from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.unit
@@ -212,3 +213,49 @@ def test_gemeinde_map_one_value_per_area_kreisfreie_cities_show_the_city_value()
     assert city is not None and values.loc["05916000", "value"] == city["value"]
     fig = theme.gemeinde_map_figure(committed, ind.id, "total", years[-1], "app/static/geo/gemeinden.geojson")
     assert "Gemeinden" in fig.layout.title.text
+
+
+# ---------------------------------------------------------------------- rounded zeros, own calculations
+def test_a_rounded_zero_reads_gerundet_0_in_the_steckbrief_and_is_not_ranked(store):
+    hamm = steckbrief.profile(store, fixtures.ROUNDED_ZERO_UNIT)
+    row = hamm[hamm["indicator"] == "rejected_protection_status_with_duldung"].iloc[0]
+    assert formatting.is_missing(row["rank"])
+    card = next(
+        c
+        for c in steckbrief.card_rows(hamm, common.reference_names(store.regions))
+        if c["title"] == row["label"]
+    )
+    assert card["value"] == "gerundet 0" and card["rank"] == ""
+    assert (
+        "kein echter Nullwert" in card["quality"] and "Summe der auf 5 gerundeten Zellen" in card["quality"]
+    )
+    part = next(p for p in steckbrief.theme_tables(store, hamm) if p.theme == "geduldete")
+    n = list(part.table["indicator"]).index("rejected_protection_status_with_duldung")
+    assert part.roundings[n] == "zero_from_rounding"
+    assert part.table.loc[n, "Qualität"].startswith("eigene Berechnung aus amtlichen Werten: Summe")
+    assert "gerundet 0" in part.table.loc[n, "Qualität"]
+
+
+def test_a_rounded_zero_reads_gerundet_0_in_the_theme_summary(store):
+    ind = store.catalogue["rejected_protection_status_with_duldung"]
+    view = theme.View("geduldete", ind, "total", 2023, fixtures.ROUNDED_ZERO_UNIT, (2023,))
+    summary = theme.unit_summary(store, view)
+    assert summary.value == "gerundet 0"
+    assert "kein echter Nullwert" in summary.caption
+
+
+def test_source_lines_name_formulas_roundings_and_mixed_publications():
+    rows = pd.DataFrame(
+        {
+            "value": [1.0, 2.0, None],
+            "quality": ["derived", "official", "derived"],
+            "formula": ["A / B × 1.000", "", "C / D"],
+            "rounding": ["from_rounded", "", "sum_of_rounded"],
+            "mixed_vintage": ["", "Reihe aus mehreren Veröffentlichungen: X (2019); Y (2020)", ""],
+        }
+    )
+    notes = common.provenance_notes(rows)
+    assert "eigene Berechnung: A / B × 1.000" in notes
+    assert not any("C / D" in n for n in notes)  # a gap has no formula to explain
+    assert any(n.startswith("aus gerundeten Zählwerten berechnet") for n in notes)
+    assert any("mehreren Veröffentlichungen" in n for n in notes)

@@ -18,6 +18,9 @@ from integrationsregion.store import Store
 RATE_UNITS = ("percent", "per_1000", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
 PROVENANCE_COLUMNS = [
     "quality",
+    "formula",
+    "rounding",
+    "mixed_vintage",
     "publisher",
     "source_label",
     "table_code",

@@ -140,11 +140,12 @@ class Store:
     def rank(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> Rank | None:
         """Rank of a unit among the 15 units with a value; None without a value or with fewer than 10 ranked.
 
-        Rank 1 is the best value by the indicator's polarity (the lowest where lower is better, else the
-        highest); equal values share a rank.
+        A 0 that only comes from cells rounded to 0 is not ranked. Rank 1 is the best value by the
+        indicator's polarity (the lowest where lower is better, else the highest); equal values share a rank.
         """
         ind = self.indicator(indicator_id)
         values = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
+        values = values[values["rounding"] != "zero_from_rounding"]  # a rounded 0 is not comparable
         values = values.set_index("region")["value"]
         if region not in values.index or len(values) < MIN_RANKED:
             return None

@@ -148,9 +148,16 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
 
 
 def bar_chart(frame: pd.DataFrame, ind) -> go.Figure:
-    """Vertical bars; a gap is the text "keine Daten", never a zero bar; secondary values hatched."""
-    values = frame["value"]
-    text = [fmt.value(v, ind.unit, ind.decimals) if ind.unit != "persons" else fmt.number(v) for v in values]
+    """Vertical bars; a gap is the text "keine Daten" and a rounded zero the text "gerundet 0", never a
+    zero bar; secondary values hatched."""
+    roundings = frame["rounding"] if "rounding" in frame else pd.Series("", index=frame.index)
+    values = frame["value"].where(roundings.ne("zero_from_rounding"))  # not comparable: no bar
+    text = [
+        fmt.number(v)
+        if ind.unit == "persons" and r != "zero_from_rounding"
+        else fmt.value(v, ind.unit, ind.decimals, r)
+        for v, r in zip(frame["value"], roundings.fillna(""), strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=frame["name"],
