@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit import config as st_config
 
-from integrationsregion import formatting
+from integrationsregion import export, formatting
 from integrationsregion.store import MIN_RANKED, Store
 from integrationsregion.ui import links
 from integrationsregion.views import common, methodik, start, steckbrief, theme, vergleich
@@ -259,3 +259,24 @@ def test_source_lines_name_formulas_roundings_and_mixed_publications():
     assert not any("C / D" in n for n in notes)  # a gap has no formula to explain
     assert any(n.startswith("aus gerundeten Zählwerten berechnet") for n in notes)
     assert any("mehreren Veröffentlichungen" in n for n in notes)
+
+
+def _theme_download(store, indicator_id: str, breakdown: str, year: int) -> pd.DataFrame:
+    """The rows a theme page offers for download, put together as the page does (map, ranking, series)."""
+    ind = store.catalogue[indicator_id]
+    frames = [
+        store.cross_section(indicator_id, year, breakdown),
+        theme.references_for(store, ind, year, breakdown),
+        store.series(indicator_id, theme.series_regions(store, ind), breakdown),
+    ]
+    return export.tidy(theme.tidy_frame(frames, ind, breakdown), store.catalogue)
+
+
+def test_theme_download_holds_the_references_the_view_shows(store):
+    year = store.years("unemployment_rate", "total")[-1]
+    rate = _theme_download(store, "unemployment_rate", "total", year)
+    shown_refs = set(store.references("unemployment_rate", year, "total")["region"])
+    assert shown_refs and shown_refs <= set(rate["AGS"])
+    count = _theme_download(store, "unemployed", "total", store.years("unemployed", "total")[-1])
+    assert not {"05", "DG"} & set(count["AGS"])  # a count's NRW/Germany totals are neither shown nor exported
+    assert all(isinstance(s, date) or s == "nicht angegeben" for s in rate["Stand"])
