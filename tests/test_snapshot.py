@@ -145,7 +145,7 @@ def test_every_reference_value_is_in_the_snapshot_or_recorded_as_superseded():
         ),
         (lambda df: df.assign(value=df["value"].where(df.index != 0, float("inf"))), "keine endliche Zahl"),
         (lambda df: df.assign(region=df["region"].replace("05916", "05916000")), "ist die kreisfreie Stadt"),
-        (lambda df: df.assign(value=df["value"].where(df.index != 0, float("nan"))), "keine endliche Zahl"),
+        (lambda df: df.assign(value=df["value"].where(df.index != 0, float("nan"))), "Wert fehlt"),
         (lambda df: df[~((df["region"] == "05112") & (df["indicator"] == "population"))], "nur 14 von 15"),
         (
             lambda df: df.assign(attribution=df["attribution"].str.replace("; eigene Berechnungen", "")),

@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from integrationsregion.catalogue import Catalogue, Indicator
-from integrationsregion.loading import SnapshotLoadError
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.settings import get_settings
 from integrationsregion.snapshot import COLUMNS, QUALITY_RANK, load_checked
@@ -137,21 +136,26 @@ class Store:
         hit = rows[(rows["region"] == region) & (rows["year"] == year)]
         return None if hit.empty else hit.iloc[0]
 
-    def rank(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> Rank | None:
-        """Rank of a unit among the 15 units with a value; None without a value or with fewer than 10 ranked.
+    def ranks(self, indicator_id: str, year: int, breakdown: str = "total") -> dict[str, Rank]:
+        """Rank of every unit with a value; empty when fewer than 10 of the 15 units have one.
 
         A 0 that only comes from cells rounded to 0 is not ranked. Rank 1 is the best value by the
-        indicator's polarity (the lowest where lower is better, else the highest); equal values share a rank.
+        indicator's polarity (the lowest where lower is better, else the highest); equal values share a rank
+        (1, 2, 2, 4).
         """
         ind = self.indicator(indicator_id)
         values = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
         values = values[values["rounding"] != "zero_from_rounding"]  # a rounded 0 is not comparable
         values = values.set_index("region")["value"]
-        if region not in values.index or len(values) < MIN_RANKED:
-            return None
-        mine = values[region]
-        better = values < mine if ind.polarity == "lower_better" else values > mine
-        return Rank(int(better.sum()) + 1, len(values), self.catalogue.polarities[ind.polarity].rank)
+        if len(values) < MIN_RANKED:
+            return {}
+        positions = values.rank(method="min", ascending=ind.polarity == "lower_better")
+        wording = self.catalogue.polarities[ind.polarity].rank
+        return {ags: Rank(int(p), len(values), wording) for ags, p in positions.items()}
+
+    def rank(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> Rank | None:
+        """Rank of one unit (see `ranks`); None without a value or with fewer than 10 units ranked."""
+        return self.ranks(indicator_id, year, breakdown).get(region)
 
     def latest(
         self, region: str, indicator_id: str, breakdown: str = "total", until: int | None = None
@@ -244,14 +248,6 @@ class Store:
             return None
         keys = [c for c in COLUMNS if c not in ("region", "indicator", "breakdown")]
         return {k: row[k] for k in keys}
-
-
-def try_load(data_dir: Path | None = None) -> Store | SnapshotLoadError:
-    """`Store.load`, returning the load error instead of raising it (for callers that must keep running)."""
-    try:
-        return Store.load(data_dir)
-    except SnapshotLoadError as err:
-        return err
 
 
 def _shown_rows(obs: pd.DataFrame) -> pd.DataFrame:

@@ -262,8 +262,8 @@ def test_the_server_starts_and_answers_with_a_damaged_snapshot(tmp_path, kind):
         assert proc.poll() is None, f"server exited:\n{output[-3000:]}"
         assert health is not None and health.text == "ok", output[-3000:]
         assert httpx.get(f"{base}/live", timeout=10).status_code == 200
-        live = httpx.get(f"{base}/live/state.json", timeout=10)  # live routes: scene, or a German 503
-        assert live.status_code == 200 or (live.status_code == 503 and "Datenstand" in live.json()["error"])
+        state = httpx.get(f"{base}/live/state.json", timeout=10)  # the live routes say it in German
+        assert state.status_code == 503 and state.json()["error"].startswith(MESSAGE)
         assert httpx.get(f"{base}/", timeout=10).status_code == 200
         runs = run_blocking(open_every_page(f"ws://127.0.0.1:{port}/_stcore/stream"))
         assert len(runs) >= 7
