@@ -80,7 +80,7 @@ def profile_section() -> None:
                 part.decimals,
                 uuid=f"steckbrief_{part.theme}",
                 verdicts=part.verdicts,
-                roundings=part.roundings,
+                rounded_zeros=part.rounded_zeros,
             )
             tables.numeric_table(
                 styled,

@@ -231,7 +231,7 @@ def test_a_rounded_zero_reads_gerundet_0_in_the_steckbrief_and_is_not_ranked(sto
     )
     part = next(p for p in steckbrief.theme_tables(store, hamm) if p.theme == "geduldete")
     n = list(part.table["indicator"]).index("rejected_protection_status_with_duldung")
-    assert part.roundings[n] == "zero_from_rounding"
+    assert part.rounded_zeros[n] == ["Wert"]
     assert part.table.loc[n, "Qualität"].startswith("eigene Berechnung aus amtlichen Werten: Summe")
     assert "gerundet 0" in part.table.loc[n, "Qualität"]
 
@@ -280,3 +280,24 @@ def test_theme_download_holds_the_references_the_view_shows(store):
     count = _theme_download(store, "unemployed", "total", store.years("unemployed", "total")[-1])
     assert not {"05", "DG"} & set(count["AGS"])  # a count's NRW/Germany totals are neither shown nor exported
     assert all(isinstance(s, date) or s == "nicht angegeben" for s in rate["Stand"])
+
+
+def test_a_rounded_zero_reads_gerundet_0_in_the_vergleich_table_and_cards(store):
+    units = [fixtures.ROUNDED_ZERO_UNIT, "05916"]
+    result = vergleich.table(store, units, [("rejected_protection_status_with_duldung", "total", 2023)])
+    n = list(result.frame["Indikator"]).index(
+        common.indicator_label(store.catalogue["rejected_protection_status_with_duldung"], "total")
+    )
+    assert result.rounded_zeros[n] == ["Hamm"]
+    card = vergleich.cards(result)[n]
+    assert card["value"] == "Hamm: gerundet 0" and "Herne: 0" not in card["chips"]
+
+
+def test_a_rounded_zero_has_no_bar_in_the_vergleich_chart(store):
+    units = [fixtures.ROUNDED_ZERO_UNIT, "05916"]
+    bars = vergleich.chart(
+        store, "rejected_protection_status_with_duldung", "total", 2023, units
+    ).figure.data[0]
+    hamm = list(bars.x).index("Hamm")
+    assert bars.text[hamm] == "gerundet 0" and bars.marker.opacity[hamm] == 0.0
+    assert bars.marker.opacity[list(bars.x).index("Herne")] == 1.0

@@ -41,10 +41,10 @@ def per_row_format(
     *,
     uuid: str,
     verdicts: Sequence[str | None] | None = None,
-    roundings: Sequence[str] | None = None,
+    rounded_zeros: Sequence[Sequence[str]] | None = None,
 ) -> Styler:
     """`table` with each row's value columns shown in that row's unit and decimals ("keine Daten" for gaps);
-    `roundings` (one per row, the `rounding` of its "Wert") shows a rounded zero as "gerundet 0".
+    `rounded_zeros` (per row, the value columns whose 0 is only cells rounded to 0) read "gerundet 0".
 
     A fixed uuid keeps an unchanged table an unchanged message (the browser's message cache).
     """
@@ -57,9 +57,11 @@ def per_row_format(
             lambda v, unit=unit, dec=dec: fmt.value(v, unit, dec),
             subset=pd.IndexSlice[rows, list(value_cols)],
         )
-    zeros = [table.index[n] for n, r in enumerate(roundings or []) if r == "zero_from_rounding"]
-    if zeros:
-        styler = styler.format(lambda _v: fmt.ROUNDED_ZERO, subset=pd.IndexSlice[zeros, ["Wert"]])
+    for n, cols in enumerate(rounded_zeros or []):
+        if cols:
+            styler = styler.format(
+                lambda _v: fmt.ROUNDED_ZERO, subset=pd.IndexSlice[[table.index[n]], list(cols)]
+            )
     if verdicts is not None and "Vergleich" in table:
         styler = styler.apply(
             lambda col: [VERDICT_STYLE.get(v or "", "") for v in verdicts], subset=["Vergleich"]

@@ -110,7 +110,7 @@ class ThemeTable:
     units: list[str]
     decimals: list[int]
     verdicts: list[str | None]
-    roundings: list[str]
+    rounded_zeros: list[list[str]]  # per row: ["Wert"] where its 0 is only cells rounded to 0
 
 
 TABLE_VALUES = ["Wert", "Ruhr", "NRW", "Deutschland"]
@@ -156,7 +156,7 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                 list(part["unit"]),
                 [int(d) for d in part["decimals"]],
                 list(part["verdict"]),
-                list(part["rounding"]),
+                [["Wert"] if r == "zero_from_rounding" else [] for r in part["rounding"]],
             )
         )
     return out

@@ -210,6 +210,7 @@ class Table:
     value_columns: list[str]
     units: list[str]
     decimals: list[int]
+    rounded_zeros: list[list[str]]  # per row, the value columns whose 0 is only cells rounded to 0
 
 
 def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> Table:
@@ -217,7 +218,7 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
     raw = compare.comparison_table(store, units, {(i, b): y for i, b, y in years}, level(store, units[0]))
     names = {a: store.regions.name(a) for a in units} | common.reference_names(store.regions)
     if raw.empty:
-        return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [])
+        return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [], [])
     counts = [common.is_count(store.catalogue[i]) for i in raw["indicator"]]
     raw["Indikator"] = [
         common.indicator_label(store.catalogue[i], b)
@@ -229,7 +230,11 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
     value_cols = [names[a] for a in units] + [names[r] for r in REFERENCES]
     frame = frame[["Indikator", "Jahr", *value_cols, "Einheit", "Quelle"]]
     return Table(
-        frame, value_cols, [store.catalogue[i].unit for i in raw["indicator"]], list(raw["decimals"])
+        frame,
+        value_cols,
+        [store.catalogue[i].unit for i in raw["indicator"]],
+        list(raw["decimals"]),
+        [[names[a] for a in areas] for areas in raw["rounded_zero"]],
     )
 
 
@@ -247,19 +252,24 @@ def cards(result: Table) -> list[dict[str, str]]:
     """The table as phone cards: one card per indicator, every area's value as a chip."""
     out = []
     for n, row in enumerate(result.frame.to_dict("records")):
-        unit, dec = result.units[n], result.decimals[n]
         first, *rest = result.value_columns
-        chips = [f"{c}: {fmt.value(row[c], unit, dec)}" for c in rest if not fmt.is_missing(row[c])]
+        chips = [f"{c}: {_cell(result, n, row, c)}" for c in rest if not fmt.is_missing(row[c])]
         out.append(
             {
                 "title": row["Indikator"],
-                "value": f"{first}: {fmt.value(row[first], unit, dec)}",
+                "value": f"{first}: {_cell(result, n, row, first)}",
                 "year": str(int(row["Jahr"])),
                 "chips": " · ".join(chips),
                 "source": f"Quelle: {row['Quelle']}",
             }
         )
     return out
+
+
+def _cell(result: Table, n: int, row: dict, col: str) -> str:
+    """One value of the table's row `n` as text ("gerundet 0" where its 0 is only cells rounded to 0)."""
+    rounding = "zero_from_rounding" if col in result.rounded_zeros[n] else ""
+    return fmt.value(row[col], result.units[n], result.decimals[n], rounding)
 
 
 def download_meta(store: Store, unit: str, chosen: list[str]) -> dict[str, object]:
