@@ -295,9 +295,9 @@ def test_a_rounded_zero_reads_gerundet_0_in_the_vergleich_table_and_cards(store)
 
 def test_a_rounded_zero_has_no_bar_in_the_vergleich_chart(store):
     units = [fixtures.ROUNDED_ZERO_UNIT, "05916"]
-    bars = vergleich.chart(
-        store, "rejected_protection_status_with_duldung", "total", 2023, units
-    ).figure.data[0]
+    chart = vergleich.chart(store, "rejected_protection_status_with_duldung", "total", 2023, units)
+    bars = chart.figure.data[0]
     hamm = list(bars.x).index("Hamm")
     assert bars.text[hamm] == "gerundet 0" and bars.marker.opacity[hamm] == 0.0
     assert bars.marker.opacity[list(bars.x).index("Herne")] == 1.0
+    assert "gerundet 0 (alle Zellen auf 0 gerundet, nicht vergleichbar): Hamm" in chart.source

@@ -142,6 +142,11 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
     missing = [n for n, v in zip(frame["name"], frame["value"], strict=True) if fmt.is_missing(v)]
     if missing:
         parts.append(f"{fmt.NO_DATA}: " + ", ".join(missing))
+    zeros = (
+        frame.loc[frame["rounding"].eq("zero_from_rounding"), "name"].tolist() if "rounding" in frame else []
+    )
+    if zeros:
+        parts.append(f"{fmt.ROUNDED_ZERO_GAP}: " + ", ".join(zeros))
     return Chart(
         f"{common.indicator_label(ind, breakdown)}, {year}", bar_chart(frame, ind), " · ".join(parts)
     )
@@ -166,7 +171,7 @@ def bar_chart(frame: pd.DataFrame, ind) -> go.Figure:
             marker_opacity=[0.0 if fmt.is_missing(v) else 1.0 for v in values],
             marker_pattern_shape=["/" if q == "secondary" else "" for q in frame["quality"]],
             text=text,
-            textposition=["inside" if fmt.is_missing(v) else "outside" for v in values],
+            textposition="outside",  # also for a gap: its text stands on the axis, there is no bar
             cliponaxis=False,
             hovertext=[f"{n}: {t}" for n, t in zip(frame["name"], text, strict=True)],
             hoverinfo="text",
