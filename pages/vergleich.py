@@ -137,7 +137,12 @@ result = table(tuple(units), tuple(charts))
 tables.phone_css()
 with st.container(key="wide-tables"):
     styled = tables.per_row_format(
-        result.frame, result.value_columns, result.units, result.decimals, uuid="vergleich"
+        result.frame,
+        result.value_columns,
+        result.units,
+        result.decimals,
+        uuid="vergleich",
+        rounded_zeros=result.rounded_zeros,
     )
     tables.numeric_table(styled, len(result.frame), placeholder="keine Daten")
 with st.container(key="phone-cards"):

@@ -55,6 +55,8 @@ BOTH_QUALITIES = ("05113", "unemployed", 2021)
 FEW_UNITS = UNIT_AGS[:8]
 """The units with a value of `pupils_foreign_share` (fewer than the 10 a rank needs)."""
 FIXTURE_URL = "https://example.org/testdaten"
+ROUNDED_ZERO_UNIT = "05915"
+"""Hamm's 2023 `rejected_protection_status_with_duldung` is a 0 only from cells rounded to 0."""
 
 
 def _source(table: str, quality: str = "official", stand: str = "2024-03-01") -> dict[str, str]:
@@ -124,7 +126,16 @@ def _observations() -> Iterator[dict]:
             yield _row(ags, "pupils_foreign_share", "foreign", 2019, 10 + 1.5 * n, "percent")
         tolerated = {"quality": "secondary", "ref_date": "2023-12-31"}  # as reported by the cities
         yield _row(ags, "tolerated_persons", "total", 2023, 300 + 40 * n, "persons", **tolerated)
-        yield _row(ags, "rejected_protection_status_with_duldung", "total", 2023, 200 + 30 * n, "persons")
+        if ags == ROUNDED_ZERO_UNIT:  # every published cell rounded to 0: not a real zero
+            yield _row(ags, "rejected_protection_status_with_duldung", "total", 2023, 0, "persons") | {
+                "quality": "derived",
+                "formula": "Summe der auf 5 gerundeten Zellen",
+                "rounding": "zero_from_rounding",
+                "source_label": "Testdaten T-rejected, eigene Berechnung",
+                "attribution": "Testdaten, dl-de/by-2-0; eigene Berechnungen",
+            }
+        else:
+            yield _row(ags, "rejected_protection_status_with_duldung", "total", 2023, 200 + 30 * n, "persons")
     ags, indicator, year = SECONDARY_ONLY
     yield _row(ags, indicator, "total", year, 6_000, "persons", quality="secondary")
     ags, indicator, year = BOTH_QUALITIES
@@ -239,6 +250,7 @@ summary = "Pauschale nur drei Monate."
 window_months = 3
 flat_rate = "fluag_flat_rate_month"
 sources = [{ title = "Testgesetz 2017", url = "https://example.org/testdaten/gesetz2017" }]
+secondary_sources = [{ title = "Testzeitung 2018", url = "https://example.org/testdaten/presse2018" }]
 
 [[regime]]
 id = "one_off"

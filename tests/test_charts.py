@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -177,3 +178,59 @@ def test_time_series_marks_secondary_points_open(store):
 def test_titles_do_not_repeat_the_breakdown(store):
     ind = store.catalogue["foreign_share"]
     assert "Ausländer/-innen" not in charts.title_text(ind, "foreign", 2024).replace("<br>", " ")
+
+
+def test_ranking_draws_no_zero_bar_for_a_rounded_zero(fixture_store):
+    ind = fixture_store.catalogue["rejected_protection_status_with_duldung"]
+    cs = fixture_store.cross_section(ind.id, 2023)
+    fig = charts.ranking(cs, cs.iloc[0:0], ind, breakdown="total", year=2023)
+    (bars,) = _bars(fig)
+    assert "Hamm" not in bars.y and 0 not in list(bars.x)  # fixtures.ROUNDED_ZERO_UNIT
+    (gaps,) = [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
+    assert list(gaps.y) == ["Hamm"]
+    assert gaps.text[0].strip().startswith("gerundet 0") and "nicht vergleichbar" in gaps.text[0]
+
+
+def _nrw_series(months: dict[int, str]) -> pd.DataFrame:
+    years = list(range(2015, 2021))
+    return pd.DataFrame(
+        {
+            "region": "05",
+            "name": "Nordrhein-Westfalen",
+            "year": years,
+            "ref_date": [f"{y}-{months.get(y, '12-31')}" for y in years],
+            "value": [40_000.0 + 1_000 * n for n in range(len(years))],
+            "quality": "official",
+            "source_label": "Testquelle",
+            "rounding": "",
+        }
+    )
+
+
+def test_time_series_does_not_join_values_of_another_stichtag(fixture_store):
+    ind = fixture_store.catalogue["tolerated_persons"]
+    fig = charts.time_series(_nrw_series({2016: "02-29", 2019: "02-28"}), ind, breakdown="total")
+    line = next(t for t in fig.data if t.mode == "lines+markers")
+    drawn = dict(zip(line.x, line.y, strict=True))
+    assert drawn[2016.0] is None and drawn[2019.0] is None  # the annual line does not run through them
+    assert drawn[2015.0] == 40_000 and drawn[2017.0] == 42_000
+    (apart,) = [t for t in fig.data if t.mode == "markers"]
+    assert list(apart.x) == [2016.0, 2019.0]
+    assert "Stichtag 29.02.2016" in apart.customdata[0][1]
+    assert "anderer Stichtag" in apart.hovertemplate
+    assert any("anderer Stichtag" in a.text for a in fig.layout.annotations)
+
+
+def test_time_series_with_one_stichtag_is_one_line(fixture_store):
+    fig = charts.time_series(_nrw_series({}), fixture_store.catalogue["tolerated_persons"], breakdown="total")
+    assert [t.mode for t in fig.data] == ["lines+markers"]
+    assert None not in fig.data[0].y
+
+
+def test_time_series_leaves_a_gap_for_a_rounded_zero(fixture_store):
+    series = _nrw_series({})
+    series.loc[2, ["value", "rounding"]] = [0.0, "zero_from_rounding"]
+    fig = charts.time_series(series, fixture_store.catalogue["tolerated_persons"], breakdown="total")
+    drawn = dict(zip(fig.data[0].x, fig.data[0].y, strict=True))
+    assert drawn[2017.0] is None and 0 not in [y for y in drawn.values() if y is not None]
+    assert any("gerundet 0" in a.text for a in fig.layout.annotations)

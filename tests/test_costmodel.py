@@ -8,6 +8,7 @@ from integrationsregion import costmodel
 from integrationsregion.costmodel import Inputs, UnsupportedYear
 from integrationsregion.fluag_rules import RuleBook, load_rule_book
 from integrationsregion.store import Store
+from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.unit
 
@@ -120,6 +121,28 @@ def test_default_assumptions_deduct_nothing_and_say_so(fixture_store, book):
     # 100 × 1.0 × 1.0 × 12 × 1,000 € = 1,200,000 €; no one-off, no compensation share entered
     assert result.total == pytest.approx(1_200_000)
     assert [line.formula.endswith("= 0 €") for line in result.lines] == [False, True, True, True]
+    assert result.upper_bound and result.bound_text.startswith("Obergrenze")
+    deducted = costmodel.estimate(rules, Inputs(persons=100, cost_month=1000, one_off_persons=5))
+    assert not deducted.upper_bound and "Obergrenze" not in deducted.bound_text
+
+
+def test_rules_keep_statements_and_press_apart_from_the_legal_basis(fixture_store, book):
+    rules = costmodel.rules_for(2019, True, fixture_store, book)
+    assert [u for _, u in rules.sources] == ["https://example.org/testdaten/gesetz2017"]
+    assert [u for _, u in rules.secondary_sources] == ["https://example.org/testdaten/presse2018"]
+    assert costmodel.rules_for(2022, True, fixture_store, book).secondary_sources == ()
+
+
+PARTY_AND_PRESS_HOSTS = ("gruene-fraktion-nrw.de", "epd.de", "spd-fraktion", "cdu", "fdp", "waz.de", "wdr.de")
+
+
+def test_committed_legal_basis_names_only_official_sources():
+    real = load_rule_book(DATA_DIR)
+    for regime in real.regimes:
+        legal = [s["url"] for s in regime["sources"]]
+        assert legal and not [u for u in legal if any(h in u for h in PARTY_AND_PRESS_HOSTS)], regime["id"]
+    secondary = [s["url"] for r in real.regimes for s in r.get("secondary_sources", [])]
+    assert any("gruene-fraktion-nrw.de" in u for u in secondary)  # the party pages are kept, labelled apart
 
 
 def test_invalid_inputs_are_refused(fixture_store, book):

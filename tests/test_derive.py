@@ -8,7 +8,8 @@ import pytest
 from integrationsregion.catalogue import Catalogue, Indicator, Source
 from integrationsregion.derive import derive
 from integrationsregion.regions import RUHR, Region, RegionRegistry
-from integrationsregion.snapshot import COLUMNS, validate
+from integrationsregion.snapshot import COLUMNS, read_observations, validate
+from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.unit
 
@@ -157,3 +158,15 @@ def test_a_rate_from_rounded_counts_says_so():
     out = derive(_snapshot(rounding="rounded_5"), CATALOGUE, REGIONS)
     assert _get(out, UNITS[0], "recipients_per_1000").iloc[0]["rounding"] == "from_rounded"
     assert _get(out, RUHR, "recipients").iloc[0]["rounding"] == "sum_of_rounded"
+
+
+def test_a_rate_of_a_ruhr_sum_says_eigene_berechnung_once():
+    out = derive(_snapshot(), CATALOGUE, REGIONS)
+    label = _get(out, RUHR, "recipients_per_1000").iloc[0]["source_label"]
+    assert label == "Eigene Berechnung aus Regionaldatenbank 00000-00-00-4"
+
+
+def test_no_committed_source_label_repeats_eigene_berechnung():
+    labels = read_observations(DATA_DIR / "observations.csv")["source_label"]
+    repeated = labels[labels.str.lower().str.count("eigene berechnung") > 1]
+    assert repeated.empty, sorted(set(repeated))[:3]

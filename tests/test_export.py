@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import date
 
 import openpyxl
 import pandas as pd
@@ -55,7 +56,7 @@ def test_csv_numbers_equal_the_snapshot(fixture_store, cross_section, tidy, exce
     for ags, row in expected.iterrows():
         assert back.loc[ags, "Wert"] == row["value"]
         assert back.loc[ags, "Tabelle"] == row["table_code"]
-        assert back.loc[ags, "Stand"] == row["stand"]
+        assert back.loc[ags, "Stand"] == ("01.03.2024" if excel else "2024-03-01")  # the fixture's Stand
         assert back.loc[ags, "Jahr"] == 2019
 
 
@@ -84,6 +85,25 @@ def test_xlsx_has_data_and_sources_sheets_with_the_snapshot_numbers(fixture_stor
         prov["portal_url"],
     ):
         assert needle in text
+
+
+def test_stand_is_a_date_in_every_format_and_nicht_angegeben_where_the_source_states_none():
+    frame = export.tidy(
+        pd.DataFrame(
+            {
+                "region": ["05911", "05913", "05915"],
+                "value": [1.0, 2.0, 3.0],
+                "stand": ["2024-03-01", "", "2019-11"],
+            }
+        )
+    )
+    assert _read_csv(export.to_csv(frame))["Stand"].tolist() == ["2024-03-01", "nicht angegeben", "2019-11"]
+    excel = _read_csv(export.to_excel_csv(frame), excel=True)["Stand"].tolist()
+    assert excel == ["01.03.2024", "nicht angegeben", "2019-11"]
+    cells = [c for c in openpyxl.load_workbook(io.BytesIO(export.to_xlsx(frame)))["Daten"]["C"][1:]]
+    assert cells[0].is_date and cells[0].value.date() == date(2024, 3, 1)
+    assert cells[0].number_format == "DD.MM.YYYY"
+    assert [c.value for c in cells[1:]] == ["nicht angegeben", "2019-11"]
 
 
 def test_gaps_stay_empty_and_say_keine_daten(fixture_store):

@@ -65,3 +65,9 @@ def test_german_number_input_is_read(text, expected):
 def test_anything_else_is_refused_in_german(text):
     with pytest.raises(ValueError, match="keine Zahl"):
         fmt.parse_number(text)
+
+
+def test_a_zero_from_rounded_cells_never_reads_as_a_plain_zero():
+    assert fmt.value(0.0, "persons", 0, "zero_from_rounding") == "gerundet 0"
+    assert fmt.value(0.0, "persons", 0, "") == "0 Personen"
+    assert fmt.value(None, "persons", 0, "zero_from_rounding") == "keine Daten"

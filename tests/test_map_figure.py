@@ -280,3 +280,13 @@ def test_secondary_values_are_marked_on_the_map():
     fig = _map(values)
     assert "Sekundärquelle" in _hover(_value_trace(fig), values.loc[0, "ags"])
     assert any("Sekundärquelle" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_a_rounded_zero_is_drawn_as_a_gap_and_says_gerundet_0():
+    values = _values().assign(rounding="")
+    values.loc[0, ["value", "rounding"]] = [0.0, "zero_from_rounding"]
+    fig = _map(values)
+    ags = values.loc[0, "ags"]
+    assert ags not in set(_value_trace(fig).locations)
+    hover = _hover(_no_data_trace(fig), ags)
+    assert "gerundet 0" in hover and "0,0" not in hover

@@ -130,7 +130,11 @@ def test_geduldete_cost_estimate_is_labelled_and_shows_its_formula():
     assert estimate.value.endswith("€")
     assert "Personen ×" in markdown(at) and "12 Monate" in markdown(at)
     assert "bis zu 16,5 Millionen Euro" in markdown(at)  # Bochum's own statement as a quote
-    assert "Rechtsgrundlage" in captions(at)
+    texts = [c.value for c in at.caption]
+    legal = next(t for t in texts if t.startswith("Rechtsgrundlage"))
+    assert "gruene-fraktion" not in legal and "epd.de" not in legal
+    assert any(t.startswith("Stellungnahmen/Presse (Sekundärquellen)") for t in texts)
+    assert "Obergrenze: nichts abgezogen" in markdown(at)  # the default deducts nothing: said at the result
 
 
 def test_geduldete_estimate_follows_the_year_rule_and_own_count():

@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 from streamlit import config as st_config
 
-from integrationsregion import formatting
+from integrationsregion import export, formatting
 from integrationsregion.store import MIN_RANKED, Store
 from integrationsregion.ui import links
 from integrationsregion.views import common, methodik, start, steckbrief, theme, vergleich
+from tests import fixtures
 from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.unit
@@ -212,3 +213,91 @@ def test_gemeinde_map_one_value_per_area_kreisfreie_cities_show_the_city_value()
     assert city is not None and values.loc["05916000", "value"] == city["value"]
     fig = theme.gemeinde_map_figure(committed, ind.id, "total", years[-1], "app/static/geo/gemeinden.geojson")
     assert "Gemeinden" in fig.layout.title.text
+
+
+# ---------------------------------------------------------------------- rounded zeros, own calculations
+def test_a_rounded_zero_reads_gerundet_0_in_the_steckbrief_and_is_not_ranked(store):
+    hamm = steckbrief.profile(store, fixtures.ROUNDED_ZERO_UNIT)
+    row = hamm[hamm["indicator"] == "rejected_protection_status_with_duldung"].iloc[0]
+    assert formatting.is_missing(row["rank"])
+    card = next(
+        c
+        for c in steckbrief.card_rows(hamm, common.reference_names(store.regions))
+        if c["title"] == row["label"]
+    )
+    assert card["value"] == "gerundet 0" and card["rank"] == ""
+    assert (
+        "kein echter Nullwert" in card["quality"] and "Summe der auf 5 gerundeten Zellen" in card["quality"]
+    )
+    part = next(p for p in steckbrief.theme_tables(store, hamm) if p.theme == "geduldete")
+    n = list(part.table["indicator"]).index("rejected_protection_status_with_duldung")
+    assert part.rounded_zeros[n] == ["Wert"]
+    assert part.table.loc[n, "Qualität"].startswith("eigene Berechnung aus amtlichen Werten: Summe")
+    assert "gerundet 0" in part.table.loc[n, "Qualität"]
+
+
+def test_a_rounded_zero_reads_gerundet_0_in_the_theme_summary(store):
+    ind = store.catalogue["rejected_protection_status_with_duldung"]
+    view = theme.View("geduldete", ind, "total", 2023, fixtures.ROUNDED_ZERO_UNIT, (2023,))
+    summary = theme.unit_summary(store, view)
+    assert summary.value == "gerundet 0"
+    assert "kein echter Nullwert" in summary.caption
+
+
+def test_source_lines_name_formulas_roundings_and_mixed_publications():
+    rows = pd.DataFrame(
+        {
+            "value": [1.0, 2.0, None],
+            "quality": ["derived", "official", "derived"],
+            "formula": ["A / B × 1.000", "", "C / D"],
+            "rounding": ["from_rounded", "", "sum_of_rounded"],
+            "mixed_vintage": ["", "Reihe aus mehreren Veröffentlichungen: X (2019); Y (2020)", ""],
+        }
+    )
+    notes = common.provenance_notes(rows)
+    assert "eigene Berechnung: A / B × 1.000" in notes
+    assert not any("C / D" in n for n in notes)  # a gap has no formula to explain
+    assert any(n.startswith("aus gerundeten Zählwerten berechnet") for n in notes)
+    assert any("mehreren Veröffentlichungen" in n for n in notes)
+
+
+def _theme_download(store, indicator_id: str, breakdown: str, year: int) -> pd.DataFrame:
+    """The rows a theme page offers for download, put together as the page does (map, ranking, series)."""
+    ind = store.catalogue[indicator_id]
+    frames = [
+        store.cross_section(indicator_id, year, breakdown),
+        theme.references_for(store, ind, year, breakdown),
+        store.series(indicator_id, theme.series_regions(store, ind), breakdown),
+    ]
+    return export.tidy(theme.tidy_frame(frames, ind, breakdown), store.catalogue)
+
+
+def test_theme_download_holds_the_references_the_view_shows(store):
+    year = store.years("unemployment_rate", "total")[-1]
+    rate = _theme_download(store, "unemployment_rate", "total", year)
+    shown_refs = set(store.references("unemployment_rate", year, "total")["region"])
+    assert shown_refs and shown_refs <= set(rate["AGS"])
+    count = _theme_download(store, "unemployed", "total", store.years("unemployed", "total")[-1])
+    assert not {"05", "DG"} & set(count["AGS"])  # a count's NRW/Germany totals are neither shown nor exported
+    assert all(isinstance(s, date) or s == "nicht angegeben" for s in rate["Stand"])
+
+
+def test_a_rounded_zero_reads_gerundet_0_in_the_vergleich_table_and_cards(store):
+    units = [fixtures.ROUNDED_ZERO_UNIT, "05916"]
+    result = vergleich.table(store, units, [("rejected_protection_status_with_duldung", "total", 2023)])
+    n = list(result.frame["Indikator"]).index(
+        common.indicator_label(store.catalogue["rejected_protection_status_with_duldung"], "total")
+    )
+    assert result.rounded_zeros[n] == ["Hamm"]
+    card = vergleich.cards(result)[n]
+    assert card["value"] == "Hamm: gerundet 0" and "Herne: 0" not in card["chips"]
+
+
+def test_a_rounded_zero_has_no_bar_in_the_vergleich_chart(store):
+    units = [fixtures.ROUNDED_ZERO_UNIT, "05916"]
+    chart = vergleich.chart(store, "rejected_protection_status_with_duldung", "total", 2023, units)
+    bars = chart.figure.data[0]
+    hamm = list(bars.x).index("Hamm")
+    assert bars.text[hamm] == "gerundet 0" and bars.marker.opacity[hamm] == 0.0
+    assert bars.marker.opacity[list(bars.x).index("Herne")] == 1.0
+    assert "gerundet 0 (alle Zellen auf 0 gerundet, nicht vergleichbar): Hamm" in chart.source

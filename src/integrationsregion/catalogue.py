@@ -74,9 +74,9 @@ class Indicator:
     def unit_label(self) -> str:
         return UNIT_LABELS[self.unit]
 
-    def format(self, value: float | None) -> str:
-        """The value in German notation with its unit, or "keine Daten"."""
-        return format_value(value, self.unit, self.decimals)
+    def format(self, value: float | None, rounding: object = "") -> str:
+        """The value in German notation with its unit, "keine Daten", or "gerundet 0" (see `formatting.value`)."""
+        return format_value(value, self.unit, self.decimals, rounding)
 
 
 class Catalogue:

@@ -18,6 +18,9 @@ from integrationsregion.store import Store
 RATE_UNITS = ("percent", "per_1000", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
 PROVENANCE_COLUMNS = [
     "quality",
+    "formula",
+    "rounding",
+    "mixed_vintage",
     "publisher",
     "source_label",
     "table_code",
@@ -168,7 +171,8 @@ def comparison_table(
 ) -> pd.DataFrame:
     """Rows = statistics × breakdown; columns = year, the units' values and Ruhr/NRW/DE.
 
-    Each row uses one year for all its values: `years[(indicator, breakdown)]` when given, else
+    `rounded_zero` lists the areas whose value is a 0 only from cells rounded to 0. Each row uses one
+    year for all its values: `years[(indicator, breakdown)]` when given, else
     the latest year with a value for any of the units. Gaps stay NaN.
     """
     years = years or {}
@@ -193,6 +197,8 @@ def comparison_table(
         row |= {a: (refs.loc[a, "value"] if a in refs.index else math.nan) for a in REFERENCES}
         labels = sorted(set(shown.dropna(subset=["value"])["source_label"]))
         row["Quelle"] = "; ".join(labels) if labels else NO_DATA
+        roundings = pd.concat([cs.loc[units, "rounding"], refs["rounding"]])
+        row["rounded_zero"] = [a for a, r in roundings.items() if r == "zero_from_rounding"]
         out.append(row)
     return pd.DataFrame(out)
 

@@ -69,7 +69,8 @@ class Rules:
     window_months: int | None = None
     one_off: Amount | None = None
     compensation: Amount | None = None
-    sources: tuple[tuple[str, str], ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()  # official legal texts and authorities ("Rechtsgrundlage")
+    secondary_sources: tuple[tuple[str, str], ...] = ()  # party and press pages, shown apart
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,16 @@ class Estimate:
     lines: tuple[Line, ...]
     total: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    upper_bound: bool = False  # nothing deducted: every Geduldete paid for, no state payment subtracted
+
+    @property
+    def bound_text(self) -> str:
+        """What kind of figure the total is, said beside it."""
+        return (
+            "Obergrenze: nichts abgezogen (alle Geduldeten im Leistungsbezug, keine Landeszahlung angerechnet)"
+            if self.upper_bound
+            else "Schätzung mit den eingegebenen Abzügen"
+        )
 
 
 # --------------------------------------------------------------------------------------------- rules
@@ -157,6 +168,7 @@ def rules_for(year: int, kreisfrei: bool, store: Store, book: RuleBook) -> Rules
             f"Für {year} ist keine FlüAG-Regel hinterlegt (dokumentiert: {years[0]}–{years[-1]})."
         )
     sources = tuple((s["title"], s["url"]) for s in regime["sources"])
+    secondary = tuple((s["title"], s["url"]) for s in regime.get("secondary_sources", []))
 
     def need(indicator: str, at: int) -> Amount:
         found = amount(store, indicator, at)
@@ -174,6 +186,7 @@ def rules_for(year: int, kreisfrei: bool, store: Store, book: RuleBook) -> Rules
             flat_rate=need(regime["flat_rate"], year),
             window_months=int(regime["window_months"]),
             sources=sources,
+            secondary_sources=secondary,
         )
     flat = regime["flat_rate_kreisfrei"] if kreisfrei else regime["flat_rate_kreisangehoerig"]
     compensation = amount(store, regime["compensation"], year)
@@ -189,6 +202,7 @@ def rules_for(year: int, kreisfrei: bool, store: Store, book: RuleBook) -> Rules
         one_off=need(regime["one_off"], year),
         compensation=compensation,
         sources=sources,
+        secondary_sources=secondary,
     )
 
 
@@ -236,7 +250,7 @@ def estimate(rules: Rules, inputs: Inputs) -> Estimate:
             f"{eur(rules.flat_rate.value)} je Monat; die Schätzung nimmt an, dass diese Pauschale ihre Kosten "
             "deckt (liegen die Kosten höher, ist die Schätzung zu niedrig).",
         )
-        return Estimate(rules.year, rules.regime, lines, value, notes)
+        return Estimate(rules.year, rules.regime, lines, value, notes, upper_bound=sb == 1 and sl == 1)
 
     long_cost = n * sb * sl * m * c
     comp_total = rules.compensation.value if rules.compensation else 0.0
@@ -274,7 +288,8 @@ def estimate(rules: Rules, inputs: Inputs) -> Estimate:
         notes.append(f"Für {rules.year} ist kein landesweiter Ausgleichsbetrag im Datenstand.")
     if total < 0:
         notes.append("Die Landeszahlungen übersteigen nach diesen Annahmen die geschätzten Kosten.")
-    return Estimate(rules.year, rules.regime, lines, total, tuple(notes))
+    nothing_deducted = sb == 1 and sl == 1 and comp == 0 and one_off == 0
+    return Estimate(rules.year, rules.regime, lines, total, tuple(notes), upper_bound=nothing_deducted)
 
 
 # --------------------------------------------------------------------------------------------- inputs from data

@@ -31,8 +31,13 @@ def with_change_note(*attributions: str) -> str:
     return "; ".join([*parts, CHANGE_NOTE])
 
 
+OWN_PREFIX = "Eigene Berechnung aus "
+
+
 def _plain(label: str) -> str:
-    return label.removesuffix(", eigene Berechnung")
+    """A source label without the marks of a computation, so a value derived from derived values
+    says "Eigene Berechnung aus" once."""
+    return label.removeprefix(OWN_PREFIX).removesuffix(", eigene Berechnung")
 
 
 def publication(label: str) -> str:
@@ -106,7 +111,7 @@ def ruhr_sums(df: pd.DataFrame, catalogue: Catalogue, units: list[str]) -> pd.Da
                 "unit": first["unit"],
                 "formula": RUHR_FORMULA,
                 "rounding": "sum_of_rounded" if rounded else "",
-                "source_label": f"Eigene Berechnung aus {'; '.join(labels)}",
+                "source_label": OWN_PREFIX + "; ".join(labels),
                 "note": f"{RUHR_FORMULA}; eigene Berechnung, keine amtliche Ruhr-Angabe.{stand_note}",
                 "note_source": "",
             }
@@ -144,7 +149,7 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
                 "formula": formula,
                 "rounding": rounded,
                 "publisher": p["publisher"],
-                "source_label": f"Eigene Berechnung aus {label}",
+                "source_label": OWN_PREFIX + label,
                 "table_code": p["table_code"],
                 "source_title": p["source_title"],
                 "source_url": p["source_url"],

@@ -15,6 +15,7 @@ from datetime import date
 
 import pandas as pd
 
+from integrationsregion import formatting as fmt
 from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Catalogue
 from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 
@@ -107,6 +108,8 @@ def tidy(
         df["quality"] = df["quality"].map(lambda q: QUALITY_LABELS.get(q, q) if isinstance(q, str) else q)
     if "rounding" in df:
         df["rounding"] = df["rounding"].map(lambda r: ROUNDINGS.get(r, r) if isinstance(r, str) else r)
+    if "stand" in df:
+        df["stand"] = df["stand"].map(stand_cell)
     if "year" in df:
         df["year"] = df["year"].astype("Int64")
     for col in ("rank", "ranked"):
@@ -119,6 +122,22 @@ def tidy(
         c for c in out.columns if c in TEXT_EXPORT_COLUMNS or not pd.api.types.is_numeric_dtype(out[c])
     ]
     out[text_cols] = out[text_cols].astype(object).where(out[text_cols].notna(), "")
+    return out
+
+
+def stand_cell(stand: object) -> object:
+    """A Stand for a download: a `date` where the source states the day (written per format: ISO in CSV,
+    German in Excel-CSV, a date cell in XLSX), the stated month or year as text, else "nicht angegeben"."""
+    if fmt.is_missing(stand) or stand == "":
+        return fmt.STAND_MISSING
+    return fmt.parse_day(stand) or str(stand)
+
+
+def _german_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, date)).any():
+            out[col] = out[col].map(lambda v: fmt.day(v) if isinstance(v, date) else v)
     return out
 
 
@@ -159,7 +178,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 def to_excel_csv(frame: pd.DataFrame) -> bytes:
     """CSV for German Excel: UTF-8 with BOM, semicolon-separated, decimal comma."""
-    text = safe(frame).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+    text = safe(_german_dates(frame)).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
 
@@ -185,6 +204,7 @@ def to_xlsx(frame: pd.DataFrame, meta: Mapping[str, object] | None = None) -> by
     for row in clean.itertuples(index=False):
         data.append([_cell(v) for v in row])
     _as_text(data)
+    _german_date_cells(data)
     data.freeze_panes = "A2"
     for n, col in enumerate(clean.columns, start=1):
         longest = max([len(str(col))] + [len(str(v)) for v in clean[col].head(200)])
@@ -249,6 +269,14 @@ def _cell(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def _german_date_cells(sheet) -> None:
+    """Date cells shown as German dates (the value stays a real date)."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = "DD.MM.YYYY"
 
 
 def _as_text(sheet) -> None:

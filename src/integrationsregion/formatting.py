@@ -24,6 +24,10 @@ UNIT_LABELS = {
     "per_1000": "je 1.000 Einwohner",
 }
 NO_DATA = "keine Daten"
+ROUNDED_ZERO = "gerundet 0"
+"""A 0 that only comes from cells the publisher rounded to 0 (`rounding == "zero_from_rounding"`): not a real zero."""
+ROUNDED_ZERO_GAP = f"{ROUNDED_ZERO} (alle Zellen auf 0 gerundet, nicht vergleichbar)"
+"""How maps and rankings label such a value: a gap, never a zero bar or a zero colour."""
 STAND_MISSING = "nicht angegeben"
 DASH = "–"
 
@@ -58,10 +62,13 @@ def unit_label(unit: str) -> str:
         raise ValueError(f"unbekannte Einheit {unit!r}") from None
 
 
-def value(value: object, unit: str, decimals: int) -> str:
-    """A value with its unit in German notation ("12,3 %", "1.485 Personen"), or "keine Daten"."""
+def value(value: object, unit: str, decimals: int, rounding: object = "") -> str:
+    """A value with its unit in German notation ("12,3 %", "1.485 Personen"), or "keine Daten";
+    "gerundet 0" where the value's `rounding` says its 0 is only cells rounded to 0."""
     if is_missing(value):
         return NO_DATA
+    if rounding == "zero_from_rounding":
+        return ROUNDED_ZERO
     text = number(float(value), decimals)  # type: ignore[arg-type]
     return f"{text} %" if unit == "percent" else f"{text} {unit_label(unit)}"
 

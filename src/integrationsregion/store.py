@@ -139,11 +139,13 @@ class Store:
     def ranks(self, indicator_id: str, year: int, breakdown: str = "total") -> dict[str, Rank]:
         """Rank of every unit with a value; empty when fewer than 10 of the 15 units have one.
 
-        Rank 1 is the best value by the indicator's polarity (the lowest where lower is better, else the
-        highest); equal values share a rank (1, 2, 2, 4).
+        A 0 that only comes from cells rounded to 0 is not ranked. Rank 1 is the best value by the
+        indicator's polarity (the lowest where lower is better, else the highest); equal values share a rank
+        (1, 2, 2, 4).
         """
         ind = self.indicator(indicator_id)
         values = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
+        values = values[values["rounding"] != "zero_from_rounding"]  # a rounded 0 is not comparable
         values = values.set_index("region")["value"]
         if len(values) < MIN_RANKED:
             return {}

@@ -182,8 +182,15 @@ def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: 
     )
 
 
-def _value_text(indicator: Indicator, value: object) -> str:
-    return fmt.value(value, indicator.unit, indicator.decimals)
+def _value_text(indicator: Indicator, value: object, rounding: object = "") -> str:
+    return fmt.value(value, indicator.unit, indicator.decimals, rounding)
+
+
+def _rounded_zero(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose 0 only comes from cells rounded to 0: not comparable, never drawn as a zero bar."""
+    if "rounding" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["rounding"].eq("zero_from_rounding")
 
 
 # --------------------------------------------------------------------------------------------- ranking
@@ -205,8 +212,10 @@ def ranking(
     `references`: `Store.references`. Units without a value are listed at the end as "keine Daten".
     """
     cs = cross_section.copy()
-    present = cs[cs["value"].notna()].sort_values("value", ascending=False, kind="stable")
-    missing = cs[cs["value"].isna()]
+    comparable = cs["value"].notna() & ~_rounded_zero(cs)
+    present = cs[comparable].sort_values("value", ascending=False, kind="stable")
+    missing = cs[~comparable]
+    gap_text = [fmt.ROUNDED_ZERO_GAP if z else NO_DATA_LABEL for z in _rounded_zero(missing).tolist()]
     order = list(present["name"]) + list(missing["name"])
     labels = {
         name: f"<b>{name}</b>" if region == highlight else name
@@ -250,11 +259,11 @@ def ranking(
                 x=[0] * len(missing),
                 y=[labels[n] for n in missing["name"]],
                 mode="text",
-                text=[f"  {NO_DATA_LABEL}"] * len(missing),
+                text=[f"  {t}" for t in gap_text],
                 textposition="middle right",
                 textfont={"color": "#666666", "size": 13},
-                customdata=[[n, str(year)] for n in missing["name"]],
-                hovertemplate="<b>%{customdata[0]}</b><br>keine Daten für %{customdata[1]}<extra></extra>",
+                customdata=[[n, t, str(year)] for n, t in zip(missing["name"], gap_text, strict=True)],
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} für %{customdata[2]}<extra></extra>",
                 showlegend=False,
                 name=NO_DATA_LABEL,
             )
@@ -372,13 +381,18 @@ def time_series(
         for r in ordered
     }
     shown_background = False
+    notes = set()
     for region in sorted(ordered, key=lambda r: rank[r]):
         rows = data[data["region"] == region].set_index("year")
         name = str(rows["name"].iloc[0])
+        off = off_stichtag_years(rows)
+        zeros = set(rows.index[_rounded_zero(rows)])
+        notes |= {OFF_STICHTAG_NOTE} if off else set()
+        notes |= {ROUNDED_ZERO_NOTE} if zeros else set()
         ys, custom, open_points = [], [], []
         for x in axis:
             year = int(x) if float(x).is_integer() else None
-            if year is not None and year in rows.index:
+            if year is not None and year in rows.index and year not in off | zeros:
                 row = rows.loc[year]
                 ys.append(float(row["value"]))
                 open_points.append(row.get("quality") == "secondary")
@@ -434,6 +448,30 @@ def time_series(
                 **legend,
             )
         )
+        if off:  # another Stichtag: its own point, not joined to the annual line
+            points = rows.loc[sorted(off)]
+            fig.add_trace(
+                go.Scatter(
+                    x=[float(y) for y in points.index],
+                    y=points["value"].astype(float).tolist(),
+                    mode="markers",
+                    marker={**marker, "symbol": "diamond-wide-open", "size": marker["size"] + 3},
+                    customdata=[
+                        [
+                            _value_text(indicator, r["value"]),
+                            _year_line(y, r.get("ref_date")),
+                            _source_text(r),
+                        ]
+                        for y, r in points.iterrows()
+                    ],
+                    meta=[name],
+                    hovertemplate="<b>%{meta[0]}</b><br>%{customdata[0]}<br>%{customdata[1]} – anderer "
+                    "Stichtag, nicht mit der Linie verbunden<br>Quelle: %{customdata[2]}<extra></extra>",
+                    showlegend=False,
+                    legendgroup=legend.get("legendgroup"),
+                    name=f"{name} (anderer Stichtag)",
+                )
+            )
 
     for b in breaks:
         if b.position not in cuts:
@@ -469,11 +507,26 @@ def time_series(
         rangemode="tozero",
         fixedrange=True,
     )
-    note = ""
     if data["quality"].eq("secondary").any():
-        note = "offene Punkte = Sekundärquelle (siehe Tooltip)"
-    _layout(fig, title_text(indicator, breakdown), note, height=440, bottom=90)
+        notes.add("offene Punkte = Sekundärquelle (siehe Tooltip)")
+    note = "<br>".join(sorted(notes))
+    _layout(fig, title_text(indicator, breakdown), note, height=440 + 18 * note.count("<br>"), bottom=90)
     return fig
+
+
+OFF_STICHTAG_NOTE = "◇ ohne Linie = anderer Stichtag als im übrigen Verlauf (siehe Tooltip)"
+ROUNDED_ZERO_NOTE = f"Lücke = {fmt.ROUNDED_ZERO_GAP}"
+
+
+def off_stichtag_years(rows: pd.DataFrame) -> set[int]:
+    """Years (the index of `rows`) whose reference day lies in another month than the series' usual
+    Stichtag (the most frequent month); year-only reference dates are not compared."""
+    months = rows["ref_date"].astype(str).str.extract(r"^\d{4}-(\d{2})")[0]
+    known = months.dropna()
+    if known.nunique() < 2:
+        return set()
+    usual = known.mode().iloc[0]
+    return {int(y) for y, m in zip(rows.index, months, strict=True) if isinstance(m, str) and m != usual}
 
 
 # --------------------------------------------------------------------------------------------- nationality

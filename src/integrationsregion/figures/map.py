@@ -20,7 +20,7 @@ from plotly.colors import sample_colorscale, sequential
 
 from integrationsregion import geometry
 from integrationsregion.figures.charts import MODEBAR
-from integrationsregion.formatting import NO_DATA
+from integrationsregion.formatting import NO_DATA, ROUNDED_ZERO_GAP
 from integrationsregion.formatting import number as format_number
 
 NO_DATA_LABEL = NO_DATA
@@ -65,7 +65,8 @@ def choropleth(
     value_name: str = "",
     place_names: bool = True,
 ) -> go.Figure:
-    """Map of `values` (columns ags, name, value, year, source, optional quality; NaN value = no data).
+    """Map of `values` (columns ags, name, value, year, source, optional quality and rounding; NaN value =
+    no data; a "gerundet 0" is drawn like a gap, never as a real zero).
 
     The colour bar is titled "<value_name> (<unit>)"; its range spans at least `MIN_SPAN` of the largest
     value, so that tiny differences (43,0 % vs. 43,6 %) do not look like opposites. Place names are
@@ -87,11 +88,16 @@ def choropleth(
 
     table = pd.DataFrame({"layer_name": layer["name"]}).join(data, how="left")
     table["name"] = table["name"].fillna(table["layer_name"])
-    has_value = table["value"].notna() & np.isfinite(table["value"].astype(float))
+    rounded_zero = table["rounding"].eq("zero_from_rounding")
+    has_value = table["value"].notna() & np.isfinite(table["value"].astype(float)) & ~rounded_zero
     unit_suffix = f" {unit_label}" if unit_label else ""
     table["value_text"] = [
-        f"{format_number(float(v), decimals)}{unit_suffix}" if ok else NO_DATA_LABEL
-        for v, ok in zip(table["value"], has_value, strict=True)
+        f"{format_number(float(v), decimals)}{unit_suffix}"
+        if ok
+        else ROUNDED_ZERO_GAP
+        if z
+        else NO_DATA_LABEL
+        for v, ok, z in zip(table["value"], has_value, rounded_zero, strict=True)
     ]
     table["year_text"] = [_year_text(y) for y in table["year"]]
     table["source_text"] = table["source"].fillna("–").astype(str)
@@ -351,7 +357,7 @@ def _normalise(values: pd.DataFrame, ags_len: int) -> pd.DataFrame:
     if missing_cols:
         raise ValueError(f"values lack columns: {', '.join(sorted(missing_cols))}")
     data = values.copy()
-    for col in ("name", "year", "source", "quality"):
+    for col in ("name", "year", "source", "quality", "rounding"):
         if col not in data.columns:
             data[col] = None
     data["ags"] = data["ags"].astype(str).str.strip().str.zfill(ags_len)
@@ -360,7 +366,7 @@ def _normalise(values: pd.DataFrame, ags_len: int) -> pd.DataFrame:
             f"AGS more than once: {', '.join(sorted(set(data.loc[data['ags'].duplicated(), 'ags'])))}"
         )
     data["value"] = pd.to_numeric(data["value"], errors="coerce")
-    return data.set_index("ags")[["name", "value", "year", "source", "quality"]]
+    return data.set_index("ags")[["name", "value", "year", "source", "quality", "rounding"]]
 
 
 def _year_text(year: object) -> str:

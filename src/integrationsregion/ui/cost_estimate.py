@@ -100,8 +100,14 @@ def _rule_box(rules: costmodel.Rules, name: str, kreisfrei: bool) -> None:
                 f"- Zahlung für Geduldete bis {rules.window_months} Monate nach der vollziehbaren Ausreisepflicht"
             )
         st.markdown("\n".join(lines))
-        st.caption("Rechtsgrundlage: " + " · ".join(f"[{html.escape(t)}]({u})" for t, u in rules.sources))
+        st.caption("Rechtsgrundlage: " + _links(rules.sources))
+        if rules.secondary_sources:
+            st.caption("Stellungnahmen/Presse (Sekundärquellen): " + _links(rules.secondary_sources))
         st.caption(f"{name}: {kind}.")
+
+
+def _links(sources: tuple[tuple[str, str], ...]) -> str:
+    return " · ".join(f"[{html.escape(t)}]({u})" for t, u in sources)
 
 
 def _inputs(rules: costmodel.Rules, unit: str, year: int, kreisfrei: bool) -> costmodel.Inputs | None:
@@ -241,6 +247,7 @@ def _result(rules: costmodel.Rules, inputs: costmodel.Inputs, name: str) -> None
     result = costmodel.estimate(rules, inputs)
     with st.container(border=True):
         st.metric(f"Schätzung: nicht erstattete Kosten {name} {rules.year}", costmodel.eur(result.total))
+        st.markdown(f"**{result.bound_text}**")
         st.markdown("**So gerechnet**")
         rows = [
             f"| {html.escape(line.label)} | {line.formula} | {costmodel.eur(line.value)} |"

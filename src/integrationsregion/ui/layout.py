@@ -11,6 +11,7 @@ from integrationsregion import formatting, geometry
 from integrationsregion.catalogue import Indicator
 from integrationsregion.conference import Statement
 from integrationsregion.ui.links import methodik_link
+from integrationsregion.views.common import provenance_notes
 
 
 def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = False) -> None:
@@ -25,6 +26,7 @@ def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = F
     parts.append(indicator.attribution)
     if secondary:
         parts.append("enthält Sekundärquellen (gekennzeichnet)")
+    parts += provenance_notes(rows)
     if map_shown:
         parts.append(f"Karte: [{geometry.ATTRIBUTION}]({geometry.ATTRIBUTION_URL})")
     parts.append(f"[Definition]({methodik_link(indicator.id)})")

@@ -41,8 +41,10 @@ def per_row_format(
     *,
     uuid: str,
     verdicts: Sequence[str | None] | None = None,
+    rounded_zeros: Sequence[Sequence[str]] | None = None,
 ) -> Styler:
-    """`table` with each row's value columns shown in that row's unit and decimals ("keine Daten" for gaps).
+    """`table` with each row's value columns shown in that row's unit and decimals ("keine Daten" for gaps);
+    `rounded_zeros` (per row, the value columns whose 0 is only cells rounded to 0) read "gerundet 0".
 
     A fixed uuid keeps an unchanged table an unchanged message (the browser's message cache).
     """
@@ -55,6 +57,11 @@ def per_row_format(
             lambda v, unit=unit, dec=dec: fmt.value(v, unit, dec),
             subset=pd.IndexSlice[rows, list(value_cols)],
         )
+    for n, cols in enumerate(rounded_zeros or []):
+        if cols:
+            styler = styler.format(
+                lambda _v: fmt.ROUNDED_ZERO, subset=pd.IndexSlice[[table.index[n]], list(cols)]
+            )
     if verdicts is not None and "Vergleich" in table:
         styler = styler.apply(
             lambda col: [VERDICT_STYLE.get(v or "", "") for v in verdicts], subset=["Vergleich"]
@@ -77,11 +84,12 @@ def cards(items: Sequence[dict[str, str]]) -> None:
             else ""
         )
         rank = f" · {html.escape(c['rank'])}" if c.get("rank") else ""
+        quality = f'<div class="ir-meta">{html.escape(c["quality"])}</div>' if c.get("quality") else ""
         chips = f'<div class="ir-meta">{html.escape(c["chips"])}</div>' if c.get("chips") else ""
         parts.append(
             f'<div class="ir-card"><h5>{html.escape(c["title"])}</h5>'
             f'<div class="ir-value">{html.escape(c["value"])}</div>'
-            f'<div class="ir-meta">Jahr {html.escape(c["year"])}{rank}</div>{comparison}{chips}'
+            f'<div class="ir-meta">Jahr {html.escape(c["year"])}{rank}</div>{quality}{comparison}{chips}'
             f'<div class="ir-meta">{html.escape(c["source"])}</div></div>'
         )
     st.html(f'<div class="ir-cards">{"".join(parts)}</div>')

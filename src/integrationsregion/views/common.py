@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
 from integrationsregion.regions import REFERENCES, RegionRegistry
+from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 
 COUNT_UNITS = ("persons", "eur", "eur_thousand")
 
@@ -26,3 +29,31 @@ def indicator_label(indicator: Indicator, breakdown: str) -> str:
     if breakdown == "foreign" and "usländ" in indicator.title:
         return indicator.title
     return f"{indicator.title} – {BREAKDOWN_LABELS[breakdown]}"
+
+
+def quality_text(quality: object, formula: object = "", rounding: object = "") -> str:
+    """What kind of value this is, said beside it: "amtliche Statistik", or "eigene Berechnung …: <formula>",
+    plus the rounding label where the value is a sum of rounded cells or a rounded zero."""
+    text = QUALITY_LABELS.get(str(quality), str(quality or ""))
+    if quality == "derived" and isinstance(formula, str) and formula:
+        text += f": {formula}"
+    label = ROUNDINGS.get(str(rounding or ""), "")
+    return f"{text} · {label}" if label else text
+
+
+def provenance_notes(rows: pd.DataFrame) -> list[str]:
+    """What a chart's source line must add about the values shown: each formula of an own calculation,
+    each rounding label, and that a series mixes publications (`mixed_vintage`)."""
+    if "value" in rows:
+        rows = rows[rows["value"].notna()]
+    notes = []
+    formulas = rows.loc[rows["quality"].eq("derived"), "formula"] if "formula" in rows else []
+    notes += [f"eigene Berechnung: {f}" for f in sorted(set(formulas)) if isinstance(f, str) and f]
+    roundings = rows.get("rounding", [])
+    notes += [ROUNDINGS[r] for r in sorted(set(roundings)) if isinstance(r, str) and ROUNDINGS.get(r)]
+    vintages = rows.get("mixed_vintage", [])
+    if any(isinstance(v, str) and v for v in vintages):
+        notes.append(
+            "Reihe aus mehreren Veröffentlichungen (Datenstände können abweichen; Details im Download)"
+        )
+    return notes

@@ -10,7 +10,6 @@ from integrationsregion import compare
 from integrationsregion import formatting as fmt
 from integrationsregion.conference import Conference
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region
-from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
 from integrationsregion.views import common
 
@@ -111,6 +110,7 @@ class ThemeTable:
     units: list[str]
     decimals: list[int]
     verdicts: list[str | None]
+    rounded_zeros: list[list[str]]  # per row: ["Wert"] where its 0 is only cells rounded to 0
 
 
 TABLE_VALUES = ["Wert", "Ruhr", "NRW", "Deutschland"]
@@ -140,7 +140,10 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                 "NRW": part[f"ref_{NRW}"].astype(float),
                 "Deutschland": part[f"ref_{GERMANY}"].astype(float),
                 "Stand": part["stand"].map(fmt.stand),
-                "Qualität": part["quality"].map(QUALITY_LABELS),
+                "Qualität": [
+                    common.quality_text(q, f, r)
+                    for q, f, r in zip(part["quality"], part["formula"], part["rounding"], strict=True)
+                ],
                 "Quelle": part["source_label"],
                 "indicator": part["indicator"],
             }
@@ -153,6 +156,7 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                 list(part["unit"]),
                 [int(d) for d in part["decimals"]],
                 list(part["verdict"]),
+                [["Wert"] if r == "zero_from_rounding" else [] for r in part["rounding"]],
             )
         )
     return out
@@ -171,7 +175,8 @@ def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]
             {
                 "theme": r["theme"],
                 "title": r["label"],
-                "value": fmt.value(r["value"], r["unit"], r["decimals"]),
+                "value": fmt.value(r["value"], r["unit"], r["decimals"], r["rounding"]),
+                "quality": common.quality_text(r["quality"], r["formula"], r["rounding"]),
                 "year": str(int(r["year"])),
                 "rank": "" if fmt.is_missing(r["rank"]) else f"Rang {int(r['rank'])} von {int(r['ranked'])}",
                 "comparison": r["comparison"],
@@ -195,7 +200,7 @@ def statement_details(conf: Conference, rows: pd.DataFrame, name: str) -> list[t
             seen.add(statement.id)
             related = rows[rows["indicator"].isin(statement.indicators)]
             figures = [
-                f"{r['label']}: **{fmt.value(r['value'], r['unit'], r['decimals'])}** ({int(r['year'])})"
+                f"{r['label']}: **{fmt.value(r['value'], r['unit'], r['decimals'], r['rounding'])}** ({int(r['year'])})"
                 for r in related.to_dict("records")
             ]
             out.append((statement.id, f"Zahlen für {name}:  \n" + "  \n".join(figures)))

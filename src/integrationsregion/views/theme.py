@@ -143,6 +143,7 @@ def map_figure(
             "year": cs["year"],
             "source": cs["source_label"],
             "quality": cs["quality"],
+            "rounding": cs["rounding"],
         }
     )
     return choropleth(
@@ -229,6 +230,7 @@ def gemeinde_values(store: Store, indicator_id: str, breakdown: str, year: int) 
                 "year": year,
                 "source": None if source is None else source["source_label"],
                 "quality": None if source is None else source["quality"],
+                "rounding": None if source is None else source["rounding"],
             }
         )
     return pd.DataFrame(out)
@@ -275,11 +277,13 @@ def unit_summary(store: Store, view: View) -> UnitSummary | None:
     parts = [ranked.text if ranked else ""]
     names = common.reference_names(store.regions)
     refs = references_for(store, ind, view.year, view.breakdown)
-    parts += [f"{names[r['region']]}: {ind.format(r['value'])}" for _, r in refs.iterrows()]
+    parts += [f"{names[r['region']]}: {ind.format(r['value'], r['rounding'])}" for _, r in refs.iterrows()]
     label = f"{name} · {BREAKDOWN_LABELS[view.breakdown]} · {view.year}"
     if row["quality"] == "secondary":
         label += " · Sekundärquelle"
-    return UnitSummary(label, ind.format(row["value"]), " · ".join(p for p in parts if p))
+    if row["quality"] == "derived" or row["rounding"]:
+        parts.append(common.quality_text(row["quality"], row["formula"], row["rounding"]))
+    return UnitSummary(label, ind.format(row["value"], row["rounding"]), " · ".join(p for p in parts if p))
 
 
 def coverage_note(cross_section: pd.DataFrame) -> str:

@@ -142,15 +142,27 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
     missing = [n for n, v in zip(frame["name"], frame["value"], strict=True) if fmt.is_missing(v)]
     if missing:
         parts.append(f"{fmt.NO_DATA}: " + ", ".join(missing))
+    zeros = (
+        frame.loc[frame["rounding"].eq("zero_from_rounding"), "name"].tolist() if "rounding" in frame else []
+    )
+    if zeros:
+        parts.append(f"{fmt.ROUNDED_ZERO_GAP}: " + ", ".join(zeros))
     return Chart(
         f"{common.indicator_label(ind, breakdown)}, {year}", bar_chart(frame, ind), " · ".join(parts)
     )
 
 
 def bar_chart(frame: pd.DataFrame, ind) -> go.Figure:
-    """Vertical bars; a gap is the text "keine Daten", never a zero bar; secondary values hatched."""
-    values = frame["value"]
-    text = [fmt.value(v, ind.unit, ind.decimals) if ind.unit != "persons" else fmt.number(v) for v in values]
+    """Vertical bars; a gap is the text "keine Daten" and a rounded zero the text "gerundet 0", never a
+    zero bar; secondary values hatched."""
+    roundings = frame["rounding"] if "rounding" in frame else pd.Series("", index=frame.index)
+    values = frame["value"].where(roundings.ne("zero_from_rounding"))  # not comparable: no bar
+    text = [
+        fmt.number(v)
+        if ind.unit == "persons" and r != "zero_from_rounding"
+        else fmt.value(v, ind.unit, ind.decimals, r)
+        for v, r in zip(frame["value"], roundings.fillna(""), strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             x=frame["name"],
@@ -159,7 +171,7 @@ def bar_chart(frame: pd.DataFrame, ind) -> go.Figure:
             marker_opacity=[0.0 if fmt.is_missing(v) else 1.0 for v in values],
             marker_pattern_shape=["/" if q == "secondary" else "" for q in frame["quality"]],
             text=text,
-            textposition=["inside" if fmt.is_missing(v) else "outside" for v in values],
+            textposition="outside",  # also for a gap: its text stands on the axis, there is no bar
             cliponaxis=False,
             hovertext=[f"{n}: {t}" for n, t in zip(frame["name"], text, strict=True)],
             hoverinfo="text",
@@ -203,6 +215,7 @@ class Table:
     value_columns: list[str]
     units: list[str]
     decimals: list[int]
+    rounded_zeros: list[list[str]]  # per row, the value columns whose 0 is only cells rounded to 0
 
 
 def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> Table:
@@ -210,7 +223,7 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
     raw = compare.comparison_table(store, units, {(i, b): y for i, b, y in years}, level(store, units[0]))
     names = {a: store.regions.name(a) for a in units} | common.reference_names(store.regions)
     if raw.empty:
-        return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [])
+        return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [], [])
     counts = [common.is_count(store.catalogue[i]) for i in raw["indicator"]]
     raw["Indikator"] = [
         common.indicator_label(store.catalogue[i], b)
@@ -222,7 +235,11 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
     value_cols = [names[a] for a in units] + [names[r] for r in REFERENCES]
     frame = frame[["Indikator", "Jahr", *value_cols, "Einheit", "Quelle"]]
     return Table(
-        frame, value_cols, [store.catalogue[i].unit for i in raw["indicator"]], list(raw["decimals"])
+        frame,
+        value_cols,
+        [store.catalogue[i].unit for i in raw["indicator"]],
+        list(raw["decimals"]),
+        [[names[a] for a in areas] for areas in raw["rounded_zero"]],
     )
 
 
@@ -240,19 +257,24 @@ def cards(result: Table) -> list[dict[str, str]]:
     """The table as phone cards: one card per indicator, every area's value as a chip."""
     out = []
     for n, row in enumerate(result.frame.to_dict("records")):
-        unit, dec = result.units[n], result.decimals[n]
         first, *rest = result.value_columns
-        chips = [f"{c}: {fmt.value(row[c], unit, dec)}" for c in rest if not fmt.is_missing(row[c])]
+        chips = [f"{c}: {_cell(result, n, row, c)}" for c in rest if not fmt.is_missing(row[c])]
         out.append(
             {
                 "title": row["Indikator"],
-                "value": f"{first}: {fmt.value(row[first], unit, dec)}",
+                "value": f"{first}: {_cell(result, n, row, first)}",
                 "year": str(int(row["Jahr"])),
                 "chips": " · ".join(chips),
                 "source": f"Quelle: {row['Quelle']}",
             }
         )
     return out
+
+
+def _cell(result: Table, n: int, row: dict, col: str) -> str:
+    """One value of the table's row `n` as text ("gerundet 0" where its 0 is only cells rounded to 0)."""
+    rounding = "zero_from_rounding" if col in result.rounded_zeros[n] else ""
+    return fmt.value(row[col], result.units[n], result.decimals[n], rounding)
 
 
 def download_meta(store: Store, unit: str, chosen: list[str]) -> dict[str, object]:
