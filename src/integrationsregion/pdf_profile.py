@@ -21,7 +21,7 @@ from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.store import Store
 from integrationsregion.views import steckbrief as model
 
-REFERENCE_LABELS = {RUHR: "Ruhr", NRW: "NRW", GERMANY: "Deutschland"}
+REFERENCES = (RUHR, NRW, GERMANY)
 APP_NAME = "Integrationsregion Ruhr"
 
 # layout (mm) and colours (RGB)
@@ -89,15 +89,21 @@ def _value(row: pd.Series, column: str = "value") -> str:
     return fmt.value(row[column], row["unit"], int(row["decimals"]))
 
 
-def _indicator_lines(row: pd.Series, unit_name: str) -> list[tuple[str, float, str, tuple[int, int, int]]]:
+def _indicator_lines(
+    row: pd.Series, unit_name: str, names: dict[str, str]
+) -> list[tuple[str, float, str, tuple[int, int, int]]]:
     """The text of one indicator block: (text, size, style, colour) per paragraph."""
     stand = fmt.stand(row["stand"])
-    rank = f" · Rang {int(row['rank'])} von {int(row['ranked'])}" if pd.notna(row["rank"]) else ""
-    shown_refs = [RUHR] if row["is_count"] else list(REFERENCE_LABELS)  # no NRW/DE totals beside counts
+    rank = (
+        f" · Rang {int(row['rank'])} von {int(row['ranked'])} ({row['rank_wording']})"
+        if pd.notna(row["rank"])
+        else ""
+    )
+    shown_refs = [RUHR] if row["is_count"] else list(REFERENCES)  # no NRW/DE totals beside counts
     refs = " · ".join(
-        f"{REFERENCE_LABELS[ags]} {_value(row, f'ref_{ags}')}"
+        f"{names[ags]} {_value(row, f'ref_{ags}')}"
         if pd.notna(row[f"ref_{ags}"])
-        else f"{REFERENCE_LABELS[ags]}: {fmt.NO_DATA}"
+        else f"{names[ags]}: {fmt.NO_DATA}"
         for ags in shown_refs
     )
     lines = [
@@ -112,12 +118,12 @@ def _indicator_lines(row: pd.Series, unit_name: str) -> list[tuple[str, float, s
     return lines
 
 
-def _bars(pdf: _Document, row: pd.Series, unit_short: str, top: float) -> float:
+def _bars(pdf: _Document, row: pd.Series, unit_short: str, names: dict[str, str], top: float) -> float:
     """Unit and references as horizontal bars (rates only; counts are not comparable); returns the height."""
     if row["unit"] not in compare.RATE_UNITS:
         return 0.0
     items = [(unit_short, row["value"], UNIT_BLUE)] + [
-        (label, row[f"ref_{ags}"], REF_GREY) for ags, label in REFERENCE_LABELS.items()
+        (names[ags], row[f"ref_{ags}"], REF_GREY) for ags in REFERENCES
     ]
     items = [(label, float(v), colour) for label, v, colour in items if pd.notna(v)]
     if not items:
@@ -163,8 +169,8 @@ def _sparkline(pdf: _Document, row: pd.Series, top: float) -> float:
     return line_top + SPARK_H + 1 - top
 
 
-def _indicator_block(pdf: _Document, row: pd.Series, unit: Region) -> None:
-    lines = _indicator_lines(row, unit.name)
+def _indicator_block(pdf: _Document, row: pd.Series, unit: Region, names: dict[str, str]) -> None:
+    lines = _indicator_lines(row, unit.name, names)
     text_h = sum(pdf.lines_height(t, TEXT_W, size, style) for t, size, style, _ in lines)
     chart_h = (4 * (BAR_H + 0.8) if row["unit"] in compare.RATE_UNITS else 0) + SPARK_H + 7
     if pdf.get_y() + max(text_h, chart_h) > pdf.page_break_trigger:
@@ -174,7 +180,7 @@ def _indicator_block(pdf: _Document, row: pd.Series, unit: Region) -> None:
         pdf.set_x(MARGIN)
         pdf.write_lines(text, size=size, style=style, colour=colour, width=TEXT_W)
     text_end = pdf.get_y()
-    used = _bars(pdf, row, unit.short_name, top)
+    used = _bars(pdf, row, unit.short_name, names, top)
     used += _sparkline(pdf, row, top + used + (1 if used else 0))
     pdf.set_y(max(text_end, top + used) + 2.5)
     pdf.set_draw_color(*REF_GREY)
@@ -217,6 +223,7 @@ def steckbrief_pdf(
     picked, shown = place.picked, place.shown
     rows = model.profile(store, shown.ags) if profile is None else profile
     created = created or date.today()
+    names = {ags: store.regions.display_name(ags) for ags in REFERENCES}
 
     pdf = _Document(f"{APP_NAME} · Steckbrief {picked.name} · erstellt am {created:%d.%m.%Y}")
     pdf.set_title(_text(f"Steckbrief {picked.name}"))
@@ -232,8 +239,8 @@ def steckbrief_pdf(
         colour=MUTED,
     )
     pdf.write_lines(
-        "Je Indikator der jüngste Wert mit Jahr und Stand der Quelle; Rang 1 = höchster Wert unter den 15 Kreisen "
-        "und kreisfreien Städten (nur wo mindestens 10 einen Wert haben); Ruhr/NRW/Deutschland aus demselben Jahr, "
+        "Je Indikator der jüngste Wert mit Jahr und Stand der Quelle; Rang unter den 15 Kreisen und kreisfreien "
+        "Städten in der Richtung, die der Indikator nennt (nur wo mindestens 10 einen Wert haben); Ruhr/NRW/Deutschland aus demselben Jahr, "
         "bei Zählwerten nur die Ruhr-Summe. Vergleiche nur bei Quoten und Anteilen. Fehlende Werte heißen "
         "„keine Daten“; nichts ist geschätzt oder aufgefüllt.",
         size=8,
@@ -257,7 +264,7 @@ def steckbrief_pdf(
         pdf.write_lines(themes[theme_id], size=13, style="B", colour=UNIT_BLUE)
         pdf.ln(1)
         for _, row in part.iterrows():
-            _indicator_block(pdf, row, shown)
+            _indicator_block(pdf, row, shown, names)
     if len(rows):
         _sources_section(pdf, rows)
     return bytes(pdf.output())

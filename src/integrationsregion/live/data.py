@@ -115,7 +115,12 @@ class StoreData:
         except UnknownSelection:
             return []
         return [
-            Row(str(r["region"]), str(r["name"]), float(r["value"]), str(r.get("source_label") or ""))
+            Row(
+                str(r["region"]),
+                self._store.regions.display_name(str(r["region"])),
+                float(r["value"]),
+                str(r.get("source_label") or ""),
+            )
             for frame in frames
             for r in frame.to_dict("records")
             if r.get("value") is not None and not math.isnan(float(r["value"]))

@@ -25,7 +25,6 @@ BAR = "#1f4e79"
 HIGHLIGHT = "#e8590c"
 REFERENCE = "#6c757d"
 MEDIAN = "#111111"
-REFERENCE_NAMES = {"RVR": "Ruhrgebiet (RVR)", "05": "NRW", "DG": "Deutschland"}
 SIZES = {"phone": (5.0, 6.6), "stage": (13.0, 7.6)}
 """Figure size in inches per target: portrait for phones, the shape of the stage's figure box on the screen."""
 POLL_SIZES = {"phone": (5.0, 4.0), "stage": (13.0, 7.6)}
@@ -51,7 +50,7 @@ def bar_svg(f: Facts, highlight: str | None, target: str = "phone") -> bytes:
     references = [] if f.info.is_count else [(f.values[a], a) for a in REFERENCE_AGS if a in f.values]
     rows = sorted(units + references)
     colours = [HIGHLIGHT if a == highlight else BAR if is_unit(a) else REFERENCE for _, a in rows]
-    labels = [f.names[a] if is_unit(a) else REFERENCE_NAMES.get(a, f.names[a]) for _, a in rows]
+    labels = [f.names[a] for _, a in rows]
     values = [v for v, _ in rows]
     size = 14 if target == "phone" else 15
     fig = Figure(figsize=SIZES[target])
