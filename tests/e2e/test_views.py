@@ -188,3 +188,23 @@ def test_link_kopieren_copies_the_view_url(app_server, new_page):
     query = parse_qs(urlparse(copied).query)
     assert urlparse(copied).path == "/vergleich"
     assert query["einheit"] == ["05513"] and query["indikator"] == ["unemployment_rate"]
+
+
+NO_CLIPBOARD = """Object.defineProperty(navigator, 'clipboard', {value: undefined});
+document.execCommand = () => false;"""
+
+
+def test_link_kopieren_without_clipboard_shows_the_link_selected(app_server, new_page):
+    page = new_page("phone")
+    page.add_init_script(NO_CLIPBOARD)  # runs in the button's frame, too
+    sp.open_app(page, app_server.url + VERGLEICH_LINK)
+    assert page.get_by_text("Link anzeigen").count() == 0  # one control, not two
+    frame = page.frame_locator("iframe[title='st.iframe']").first
+    frame.get_by_role("button", name="Link kopieren").click()
+    box = frame.get_by_role("textbox", name="Link zu dieser Ansicht")
+    box.wait_for(state="visible", timeout=10_000)
+    shown = box.input_value()
+    assert urlparse(shown).path == "/vergleich"
+    assert parse_qs(urlparse(shown).query)["einheit"] == ["05513"]
+    assert box.evaluate("el => el.selectionStart === 0 && el.selectionEnd === el.value.length")
+    assert box.bounding_box()["width"] > 100  # readable beside the button on a phone
