@@ -209,6 +209,26 @@ def assert_healthy(page: Page, where: str) -> list[Figure]:
     return figs
 
 
+CUT_TEXTS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")]
+  .flatMap((gd, index) => {
+    const svg = gd.querySelector('.main-svg');
+    if (!svg || svg.getBoundingClientRect().width === 0) return [];
+    const box = svg.getBoundingClientRect();
+    return [...gd.querySelectorAll('.main-svg text')]
+      .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none'
+              && getComputedStyle(t).visibility !== 'hidden' && !t.closest('.hoverlayer'))
+      .filter(t => { const r = t.getBoundingClientRect();
+                     return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1
+                                            || r.top < box.top - 1 || r.bottom > box.bottom + 1); })
+      .map(t => `figure #${index}: "${t.textContent.trim()}"`);
+  })"""
+
+
+def cut_texts(page: Page) -> list[str]:
+    """Texts of the visible plotly figures that reach beyond the figure's edge (a cut label)."""
+    return page.evaluate(CUT_TEXTS_JS)
+
+
 SCROLL_HEIGHT_JS = """() => {
   const main = document.querySelector("[data-testid='stMain']");
   return Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight);

@@ -136,10 +136,20 @@ def _source_text(row: pd.Series) -> str:
     return text
 
 
-def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: int = 70) -> None:
+def _layout(
+    fig: go.Figure,
+    title: str,
+    note: str = "",
+    *,
+    height: int,
+    bottom: int = 70,
+    right: int = 20,
+    legend_gap: int = 32,
+) -> None:
     """Title, fonts, German separators and the legend below the x axis. The source line is not part of
     the figure: the page prints one below it (never cut at the figure's edge, never twice); `note` is a
-    short key such as "schraffiert = Sekundärquelle"."""
+    short key such as "schraffiert = Sekundärquelle"; `right` is the margin (px) beside the plot and
+    `legend_gap` the distance (px) from the x axis to the legend."""
     top = MODEBAR + 60 + 18 * title.count("<br>")
     plot_height = max(height - top - bottom, 100)
     annotations = [*fig.layout.annotations]
@@ -172,14 +182,40 @@ def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: 
         font=FONT,
         separators=",.",
         height=height,
-        margin={"l": 10, "r": 20, "t": top, "b": bottom + (18 if note else 0)},
+        margin={"l": 10, "r": right, "t": top, "b": bottom + (18 if note else 0)},
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel={"bgcolor": "white", "bordercolor": "#333333", "font": {"size": 13, "color": "#1b1f24"}},
         # below the x tick labels (about 30 px), whatever the figure's height
-        legend={"orientation": "h", "x": 0, "y": -32 / plot_height, "yanchor": "top", "xanchor": "left"},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": -legend_gap / plot_height,
+            "yanchor": "top",
+            "xanchor": "left",
+        },
         annotations=annotations,
     )
+
+
+def label_room(texts: list[str], size: float = FONT["size"]) -> int:
+    """Pixels beside the plot for value labels outside the bar ends: the widest label at a generous
+    0.6 em per character. A margin in pixels holds at every figure width (a share of the axis range is
+    too little on a phone and too much on a big screen)."""
+    widest = max((len(t) for t in texts), default=0)
+    return int(widest * 0.6 * size) + 12
+
+
+def _bar_text(indicator: Indicator, value: object) -> str:
+    """A bar's value label: the number ("%" with it); any other unit stands once, in the axis title."""
+    if indicator.unit == "percent":
+        return _value_text(indicator, value)
+    return fmt.number(value, indicator.decimals)  # type: ignore[arg-type]
+
+
+def _unit_axis_title(indicator: Indicator) -> dict:
+    """The value axis' title: the unit, where the bar labels do not carry it."""
+    return {"text": "" if indicator.unit == "percent" else indicator.unit_label, "font": {"size": 12}}
 
 
 def _value_text(indicator: Indicator, value: object, rounding: object = "") -> str:
@@ -235,7 +271,7 @@ def ranking(
                     "pattern": {"shape": ["/" if s else "" for s in secondary], "fgcolor": "#333333"},
                     "line": {"width": 0},
                 },
-                text=[_value_text(indicator, v) for v in present["value"]],
+                text=[_bar_text(indicator, v) for v in present["value"]],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[
@@ -283,7 +319,7 @@ def ranking(
                 y=ref_labels,
                 orientation="h",
                 marker={"color": [st["color"] for st in styles], "line": {"width": 0}},
-                text=[_value_text(indicator, v) for v in refs["value"]],
+                text=[_bar_text(indicator, v) for v in refs["value"]],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[
@@ -305,7 +341,8 @@ def ranking(
     top = max(values) if values else 1.0
     low = min(0.0, min(values)) if values else 0.0
     fig.update_xaxes(
-        range=[low, top * 1.18 if top > 0 else 1.0],
+        range=[low, top * 1.02 if top > 0 else 1.0],  # the labels stand in the right margin
+        title=_unit_axis_title(indicator),
         tickformat=f",.{min(indicator.decimals, 1)}f",
         gridcolor="#e5e5e5",
         zeroline=True,
@@ -326,7 +363,8 @@ def ranking(
         title_text(indicator, breakdown, year),
         SECONDARY_NOTE if has_secondary else "",
         height=110 + bar_height * (len(order) + len(ref_labels)),
-        bottom=40,
+        bottom=60,
+        right=label_room([t for trace in fig.data if trace.type == "bar" for t in trace.text]),
     )
     fig.update_layout(bargap=0.25)
     return fig
@@ -613,7 +651,7 @@ def nationality_comparison(
                     "color": BREAKDOWN_COLOURS[key],
                     "pattern": {"shape": patterns, "fgcolor": "#333333"},
                 },
-                text=[c[2] for c in custom],
+                text=[_bar_text(indicator, x) for x in xs],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=custom,
@@ -639,7 +677,8 @@ def nationality_comparison(
             )
     top = max(all_values) if all_values else 1.0
     fig.update_xaxes(
-        range=[min(0.0, *all_values) if all_values else 0.0, top * 1.22 if top > 0 else 1.0],
+        range=[min(0.0, *all_values) if all_values else 0.0, top * 1.02 if top > 0 else 1.0],
+        title=_unit_axis_title(indicator),
         tickformat=f",.{min(indicator.decimals, 1)}f",
         gridcolor="#e5e5e5",
         fixedrange=True,
@@ -657,7 +696,9 @@ def nationality_comparison(
         fig,
         "<br>".join(textwrap.wrap(title, 42)),
         height=170 + per_row * len(order),
-        bottom=60,
+        bottom=80,
+        legend_gap=52,  # below the axis title
+        right=label_room([t for trace in fig.data if trace.type == "bar" for t in trace.text]),
     )
     fig.update_layout(
         barmode="group",

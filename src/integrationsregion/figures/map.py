@@ -8,6 +8,7 @@ embedding them, which keeps the serialised figure small on every Streamlit run.
 from __future__ import annotations
 
 import math
+import textwrap
 from functools import lru_cache
 from numbers import Real
 
@@ -182,11 +183,13 @@ def choropleth(
         zmin, zmax = colour_range(float(z.min()), float(z.max()))
         zrange = (zmin, zmax)
         note = "" if polarity == "neutral" else f"<br><sup>{FAVOURABLE_NOTE}</sup>"
+        said = bool(unit_label) and " ".join(unit_label.split()[:2]) in value_name  # "… je 1.000 Einw."
         what = (
             f"{value_name} ({unit_label})"
-            if value_name and unit_label
+            if value_name and unit_label and not said
             else value_name or unit_label or "Wert"
         )
+        what = "<br>".join(textwrap.wrap(what, 34))  # a phone's width
         fig.add_trace(
             go.Choropleth(
                 geojson=geojson(list(present.index)),
