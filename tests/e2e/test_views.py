@@ -208,3 +208,28 @@ def test_link_kopieren_without_clipboard_shows_the_link_selected(app_server, new
     assert parse_qs(urlparse(shown).query)["einheit"] == ["05513"]
     assert box.evaluate("el => el.selectionStart === 0 && el.selectionEnd === el.value.length")
     assert box.bounding_box()["width"] > 100  # readable beside the button on a phone
+
+
+TABLE_SCROLL_JS = """() => [...document.querySelectorAll("[data-testid='stDataFrame']")]
+  .filter(grid => grid.offsetParent !== null)
+  .map(grid => { const s = grid.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth]; })"""
+FIVE_PEERS = "/vergleich?einheit=05913&vergleich=05112,05113,05117,05119,05170"
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "bigscreen"])
+@pytest.mark.parametrize("path", ["/steckbrief?einheit=05562", FIVE_PEERS])
+def test_tables_fit_without_sideways_scrolling(app_server, new_page, viewport, path):
+    page = new_page(viewport)
+    sp.open_app(page, app_server.url + path)
+    grids = page.evaluate(TABLE_SCROLL_JS)
+    assert grids, "no table shown"
+    assert all(scroll <= visible + 1 for scroll, visible in grids), f"{path} ({viewport}): {grids}"
+
+
+def test_phone_shows_cards_instead_of_tables(app_server, new_page):
+    page = new_page("phone")
+    sp.open_app(page, app_server.url + FIVE_PEERS)
+    assert page.evaluate(TABLE_SCROLL_JS) == []  # the wide grid is not shown
+    card = page.locator(".ir-card").first
+    card.wait_for(state="visible")
+    assert card.bounding_box()["width"] <= 390

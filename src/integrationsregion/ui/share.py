@@ -6,7 +6,6 @@ import json
 from urllib.parse import urlencode
 
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from integrationsregion.ui import links
@@ -68,4 +67,4 @@ def share_link() -> None:
     it, the link appears beside it, selected for copying by hand."""
     url = view_url()
     literal = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e")  # never ends the script
-    components.html(COPY_BUTTON.replace("__URL__", literal), height=42)
+    st.iframe(COPY_BUTTON.replace("__URL__", literal), height=42)

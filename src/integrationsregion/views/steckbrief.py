@@ -107,13 +107,9 @@ class ThemeTable:
     theme: str
     heading: str
     table: pd.DataFrame
-    units: list[str]
     decimals: list[int]
     verdicts: list[str | None]
     rounded_zeros: list[list[str]]  # per row: ["Wert"] where its 0 is only cells rounded to 0
-
-
-TABLE_VALUES = ["Wert", "Ruhr", "NRW", "Deutschland"]
 
 
 def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
@@ -134,7 +130,7 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                 "Jahr": part["year"].astype(int),
                 "Rang": part["rank"],
                 "von": part["ranked"],
-                "Vergleich": part["comparison"],
+                "Vergleich": [short_comparison(r) for r in part.to_dict("records")],
                 "Verlauf": part["trend"],
                 "Ruhr": part[f"ref_{RUHR}"].astype(float),
                 "NRW": part[f"ref_{NRW}"].astype(float),
@@ -145,6 +141,7 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                     for q, f, r in zip(part["quality"], part["formula"], part["rounding"], strict=True)
                 ],
                 "Quelle": part["source_label"],
+                "Einheit": part["unit"].map(fmt.unit_label),
                 "indicator": part["indicator"],
             }
         ).reset_index(drop=True)
@@ -153,13 +150,35 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                 theme_id,
                 themes[theme_id],
                 table,
-                list(part["unit"]),
                 [int(d) for d in part["decimals"]],
                 list(part["verdict"]),
                 [["Wert"] if r == "zero_from_rounding" else [] for r in part["rounding"]],
             )
         )
     return out
+
+
+REFERENCE_WORDS = {RUHR: "Ruhr", NRW: "NRW"}
+
+
+def short_comparison(row: dict) -> str:
+    """The comparison for a table cell: "ungünstiger als Ruhr (+2,3 Prozentpunkte)" (the cards and the
+    downloads keep the sentence of `compare.reference_comparison`)."""
+    basis = row.get("basis")
+    if row["is_count"]:
+        return "Zählwert"  # never compared (the page says so)
+    if basis not in REFERENCE_WORDS:
+        return row["comparison"]  # "kein Ruhr- und kein NRW-Wert" or ""
+    where = REFERENCE_WORDS[basis]
+    diff = float(row["difference"])
+    amount = fmt.difference(diff, row["unit"], int(row["decimals"]))
+    verdict = row["verdict"]
+    if verdict == "equal":
+        return f"gleich {where}"
+    if verdict == "neutral":
+        return f"{amount} {'über' if diff > 0 else 'unter'} {where}"
+    word = "günstiger" if verdict == "better" else "ungünstiger"
+    return f"{word} als {where} ({'+' if diff > 0 else '−'}{amount})"
 
 
 def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]:
