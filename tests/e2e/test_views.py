@@ -233,3 +233,13 @@ def test_phone_shows_cards_instead_of_tables(app_server, new_page):
     card = page.locator(".ir-card").first
     card.wait_for(state="visible")
     assert card.bounding_box()["width"] <= 390
+
+
+def test_chart_toolbar_speaks_german(app_server, new_page):
+    page = new_page("desktop")
+    sp.open_app(page, app_server.url + "/arbeitsmarkt")
+    titles = set(
+        page.evaluate("() => [...document.querySelectorAll('.modebar-btn')].map(b => b.dataset.title)")
+    )
+    assert "Als PNG herunterladen" in titles
+    assert not titles & {"Download plot as a PNG", "Zoom in", "Zoom out", "Pan", "Reset"}

@@ -80,9 +80,34 @@ def export_filename(indicator: Indicator, breakdown: str, year: int | None = Non
     return "_".join(parts)
 
 
+GERMAN = {
+    "Download plot as a PNG": "Als PNG herunterladen",
+    "Download plot": "Diagramm herunterladen",
+    "Taking snapshot - this may take a few seconds": "Bild wird erstellt – das kann einige Sekunden dauern",
+    "Snapshot succeeded": "Bild erstellt",
+    "Sorry, there was a problem downloading your snapshot!": "Das Bild konnte nicht erstellt werden.",
+    "Zoom": "Zoomen",
+    "Pan": "Verschieben",
+    "Zoom in": "Vergrößern",
+    "Zoom out": "Verkleinern",
+    "Reset": "Zurücksetzen",
+    "Reset axes": "Achsen zurücksetzen",
+    "Reset view": "Ansicht zurücksetzen",
+    "Autoscale": "Automatisch skalieren",
+    "Toggle Spike Lines": "Hilfslinien ein/aus",
+    "Show closest data on hover": "Nächsten Wert beim Überfahren zeigen",
+    "Compare data on hover": "Werte beim Überfahren vergleichen",
+    "Double-click to zoom back out": "Doppelklick zum Herauszoomen",
+}
+"""plotly.js' own texts (toolbar titles, notices) in German: plotly ships them in English only."""
+
+
 def plotly_config(filename: str) -> dict:
-    """`config` for `st.plotly_chart`: German PNG file name, no plotly logo, no box/lasso tools."""
+    """`config` for `st.plotly_chart`: German toolbar and PNG file name, no plotly logo, no box/lasso
+    tools."""
     return {
+        "locale": "de",
+        "locales": {"de": {"dictionary": GERMAN}},
         "displaylogo": False,
         "scrollZoom": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
