@@ -33,6 +33,9 @@ TEXTS = {
     "Clear all": "Alle entfernen",
     "Open": "Öffnen",
     "App pages": "Seiten des Dashboards",
+    "Selected values": "Ausgewählte Werte",
+    "Show password": "Passwort anzeigen",
+    "Hide password": "Passwort verbergen",
 }
 """Exact English texts (whole text node or aria-label/title) and their German."""
 
@@ -140,6 +143,8 @@ CSS = """
 [data-testid='stCaptionContainer'] a { color: #0b5a8c; }
 [data-testid='stMarkdownContainer'] blockquote { opacity: 1; color: #3d444b; }
 [data-testid='stSidebarNav'] span, [data-testid='stNavSectionHeader'] { color: #2f353b; }
+/* phones: a page title breaks between words only ("Integrationsregion" is 18 letters) */
+@media (max-width: 640px) { [data-testid='stMain'] h1 { font-size: 2rem; } }
 </style>
 """
 
