@@ -311,3 +311,18 @@ def test_a_rounded_zero_has_no_bar_in_the_vergleich_chart(store):
     assert bars.text[hamm] == "gerundet 0" and bars.marker.opacity[hamm] == 0.0
     assert bars.marker.opacity[list(bars.x).index("Herne")] == 1.0
     assert "gerundet 0 (alle Zellen auf 0 gerundet, nicht vergleichbar): Hamm" in chart.source
+
+
+def test_a_source_line_names_each_table_once_with_all_its_stands():
+    text = common.sources_text(
+        [
+            "Regionaldatenbank 13211-02-05-4, Stand 26.02.2026",
+            "Regionaldatenbank 13211-02-05-4",
+            "Regionaldatenbank 13211-02-05-4, Stand 17.08.2021",
+            "IT.NRW (laut WAZ) (Sekundärquelle)",
+        ]
+    )
+    assert text.count("13211-02-05-4") == 1
+    assert "Stand 17.08.2021 und 26.02.2026 (teils ohne Stand)" in text  # oldest first
+    assert "IT.NRW (laut WAZ) (Sekundärquelle)" in text
+    assert common.sources_text([]) == formatting.NO_DATA

@@ -136,8 +136,7 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
             + " (nicht als Balken: nur größer)"
         )
     shown = frame.dropna(subset=["value"])
-    labels = sorted(set(shown["source_label"]))
-    parts += [f"Quelle: {'; '.join(labels) if labels else fmt.NO_DATA}", ind.attribution]
+    parts += [f"Quelle: {common.sources_text(shown['source_label'])}", ind.attribution]
     if (shown["quality"] == "secondary").any():
         parts.append("schraffiert = Sekundärquelle")
     missing = [n for n, v in zip(frame["name"], frame["value"], strict=True) if fmt.is_missing(v)]
