@@ -31,6 +31,8 @@ HATCH_SPACING_M = 1_200.0  # about 7 px on a map of the whole region
 BORDER_COLOR = "#ffffff"
 HIGHLIGHT_COLOR = "#111111"
 FAVOURABLE_NOTE = "hell = günstiger"
+HEIGHT = 560
+BOTTOM = 130  # px below the map: colour bar with its title, then the sources' line
 
 POLARITIES = ("higher_better", "lower_better", "neutral")
 
@@ -255,15 +257,17 @@ def choropleth(
                 )
             )
 
+    top = 50 + MODEBAR + 18 * title.count("<br>")
+    last_line = -(BOTTOM - 2) / (HEIGHT - top - BOTTOM)  # paper units: 2 px above the figure's bottom
     if secondary.any():
-        fig.add_annotation(
+        fig.add_annotation(  # on the figure's last line, below the colour bar
             text="* Sekundärquelle",
             x=0,
-            y=-0.2,
+            y=last_line,
             xref="paper",
             yref="paper",
             xanchor="left",
-            yanchor="top",
+            yanchor="bottom",
             showarrow=False,
             font={"size": 11, "color": "#333333"},
         )
@@ -285,13 +289,13 @@ def choropleth(
             "text": title,
             "x": 0,
             "xanchor": "left",
-            "y": 1 - MODEBAR / 560,  # below the chart toolbar
+            "y": 1 - MODEBAR / HEIGHT,  # below the chart toolbar
             "yref": "container",
             "yanchor": "top",
         },
         separators=",.",  # German decimal comma and thousands dot on the colour bar
-        margin={"l": 0, "r": 0, "t": 50 + MODEBAR + 18 * title.count("<br>"), "b": 110},
-        height=560,
+        margin={"l": 0, "r": 0, "t": top, "b": BOTTOM},
+        height=HEIGHT,
         dragmode=False,  # no panning: on phones a drag must scroll the page
         legend={"orientation": "h", "x": 0.68, "y": -0.04, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},
         paper_bgcolor="rgba(0,0,0,0)",
@@ -299,13 +303,13 @@ def choropleth(
         annotations=[
             *fig.layout.annotations,
             {
-                "text": f"Grenzen: {geometry.ATTRIBUTION_HTML}",
+                "text": f"Grenzen: {geometry.ATTRIBUTION_HTML}",  # the last line: never on the colour bar
                 "x": 1,
-                "y": -0.2,
+                "y": last_line,
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "right",
-                "yanchor": "top",
+                "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"size": 10, "color": "#555555"},
             },
