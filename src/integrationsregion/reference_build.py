@@ -178,7 +178,10 @@ def classify(row: dict, rules: dict) -> dict:
         )
     portal = rule.portal.format(table=table) if rule.portal and table else row["source_url"]
     if rule.quality == "official":
-        label = f"{rule.label} {table}" if table else f"{rule.label}: {source_table}"
+        said = source_table.startswith(rule.label.split()[0])  # "IT.NRW Bevölkerungsfortschreibung …"
+        label = (
+            f"{rule.label} {table}" if table else source_table if said else f"{rule.label}: {source_table}"
+        )
         if official_stand:
             label += f", Stand {german_date(official_stand)}"
     else:
