@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from integrationsregion.catalogue import breakdown_label, current
 from integrationsregion.live import console, presenter
 from integrationsregion.live.address import audience_address
-from integrationsregion.live.scenes import BREAKDOWNS, dumps_tour, theme_pages
+from integrationsregion.live.scenes import dumps_tour, theme_pages
 from integrationsregion.live.service import get_service
 from integrationsregion.ui import data
 from integrationsregion.ui.layout import footer
@@ -124,7 +125,9 @@ with st.expander("Szene aus Feldern setzen"):
             if indicators
             else st.text_input("Indikator-Kennung"),
             "year": st.number_input("Jahr", min_value=1990, max_value=2100, value=2019, step=1),
-            "breakdown": st.selectbox("Aufschlüsselung", BREAKDOWNS),
+            "breakdown": st.selectbox(
+                "Aufschlüsselung", list(current().breakdowns), format_func=breakdown_label
+            ),
             "highlight": st.text_input("Hervorgehobene Einheit (AGS, leer = keine)", max_chars=8),
             "statement": st.selectbox(
                 "Aussage", console.statement_choices(tour), format_func=lambda s: s or "keine"

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from integrationsregion import methodology
-from integrationsregion.catalogue import BREAKDOWN_LABELS
-from integrationsregion.geometry import ATTRIBUTION as BKG_ATTRIBUTION
+from integrationsregion.catalogue import breakdown_label
 from integrationsregion.ui import data, query
 from integrationsregion.ui.downloads import download_buttons
 from integrationsregion.ui.layout import footer
@@ -26,10 +24,7 @@ ids = [i.id for i in catalogue.all()]
 query.ignore_unknown()
 query.seed("mt_indikator", "indikator", query.choice("indikator", ids, ids[0]))
 st.title("Daten & Methodik")
-st.caption(
-    "Was jede Zahl bedeutet, woher sie stammt (Herausgeber, Tabelle, Stand, Lizenz), für welche Gebiete "
-    "und Jahre es Werte gibt und wie der Datenbestand aktualisiert wird."
-)
+st.caption(model.INTRO)
 notice_slot = st.container()
 
 st.subheader("Indikatorenkatalog")
@@ -39,7 +34,7 @@ text = st.text_input(
     placeholder="z. B. Arbeitslosenquote, 13211, Duldung",
     max_chars=100,
 )
-found = methodology.search(table, text)
+found = model.search(table, text)
 st.caption(f"{len(found)} von {len(table)} Indikatoren.")
 st.dataframe(
     found,
@@ -57,12 +52,9 @@ st.dataframe(
 download_buttons(found, "Indikatorenkatalog", key="katalog", meta={"Titel": "Indikatorenkatalog"})
 
 st.subheader("Eintrag")
-choices = list(found["id"]) if len(found) else ids
-if st.session_state.get("mt_indikator") not in choices:
-    choices = [st.session_state["mt_indikator"], *choices]
 indicator_id = st.selectbox(
     "Indikator",
-    choices,
+    model.entry_choices(list(found["id"]), ids, st.session_state["mt_indikator"]),
     format_func=lambda i: catalogue[i].title,
     key="mt_indikator",
     on_change=query.drop,
@@ -85,7 +77,7 @@ if breakdowns:
         param="aufschluesselung",
         key="mt_aufschluesselung",
         default=breakdowns[0],
-        format_func=BREAKDOWN_LABELS.get,
+        format_func=breakdown_label,
         horizontal=True,
         on_change=query.drop,
         kwargs={"einheit": "mt_einheit", "jahr": "mt_jahr"},
@@ -132,9 +124,7 @@ with notice_slot:
     share_link()
 
 st.subheader("Datenlage aller Indikatoren")
-st.caption(
-    "Je Indikator und Jahr: wie viele der 15 Kreise und kreisfreien Städte einen Wert haben; – = keiner."
-)
+st.caption(model.COVERAGE_OVERVIEW_NOTE)
 st.dataframe(
     cached("coverage_overview"),
     hide_index=True,
@@ -145,10 +135,7 @@ st.dataframe(
 st.subheader("Lizenzen und Namensnennung")
 st.caption(model.LICENCE_NOTE)
 st.dataframe(cached("licence_lines"), hide_index=True, width="stretch")
-st.markdown(
-    f"**Karten:** {BKG_ATTRIBUTION} – Verwaltungsgebiete 1:250 000 (VG250), "
-    "[Bundesamt für Kartographie und Geodäsie](https://www.bkg.bund.de)."
-)
+st.markdown(model.MAP_NOTE)
 
 st.subheader("Aktualisierung")
 st.markdown(model.REFRESH_NOTE)

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from integrationsregion import formatting as fmt
-from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Catalogue
+from integrationsregion.catalogue import Catalogue, current
 from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 
 # store/snapshot column -> German export column, in export order
@@ -92,18 +92,19 @@ def tidy(
     if "value" in df:
         missing = df["value"].isna()
         note = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
-        df["note"] = note.where(~missing, NO_DATA)
+        df["note"] = note.where(~missing, fmt.NO_DATA)
     if "indicator" in df and (catalogue is not None or "title" in df):
         titles = df["title"] if "title" in df else pd.Series(None, index=df.index, dtype=object)
         if catalogue is not None:
             titles = titles.fillna(df["indicator"].map(lambda i: catalogue[i].title if i in catalogue else i))
         df["indicator"] = titles.fillna(df["indicator"])
+    tables = catalogue or current()
     if "breakdown" in df:
         df["breakdown"] = df["breakdown"].map(
-            lambda b: BREAKDOWN_LABELS.get(b, b) if isinstance(b, str) else b
+            lambda b: tables.breakdowns.get(b, b) if isinstance(b, str) else b
         )
     if "unit" in df:
-        df["unit"] = df["unit"].map(lambda u: UNIT_LABELS.get(u, u) if isinstance(u, str) else u)
+        df["unit"] = df["unit"].map(lambda u: tables.units[u].label if u in tables.units else u)
     if "quality" in df:
         df["quality"] = df["quality"].map(lambda q: QUALITY_LABELS.get(q, q) if isinstance(q, str) else q)
     if "rounding" in df:

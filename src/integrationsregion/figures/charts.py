@@ -20,8 +20,9 @@ import plotly.graph_objects as go
 
 from integrationsregion import formatting as fmt
 from integrationsregion.breaks import SeriesBreak
-from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, Indicator
-from integrationsregion.regions import GERMANY, NRW, RUHR
+from integrationsregion.catalogue import Indicator, breakdown_label
+from integrationsregion.formatting import NO_DATA
+from integrationsregion.regions import GERMANY, NRW, RUHR, reference_name
 
 NO_DATA_LABEL = NO_DATA
 SECONDARY_NOTE = "schraffiert = Sekundärquelle"
@@ -39,10 +40,10 @@ BAR = SKY
 BAR_SELECTED = VERMILLION
 BREAKDOWN_COLOURS = {"total": BLUE, "foreign": ORANGE}
 
-REFERENCE_STYLE = {
-    RUHR: {"label": "Ruhr", "color": GREEN, "dash": "solid"},
-    NRW: {"label": "NRW", "color": PURPLE, "dash": "dash"},
-    GERMANY: {"label": "Deutschland", "color": BLACK, "dash": "dot"},
+REFERENCE_STYLE = {  # names: `regions.reference_name`
+    RUHR: {"color": GREEN, "dash": "solid"},
+    NRW: {"color": PURPLE, "dash": "dash"},
+    GERMANY: {"color": BLACK, "dash": "dot"},
 }
 
 MODEBAR = 46  # px from the top to the title: plotly's toolbar (about 28 px) sits in the top right corner
@@ -88,18 +89,6 @@ def plotly_config(filename: str) -> dict:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }
-
-
-ADDITIVE_UNITS = ("persons", "eur", "eur_thousand")
-
-
-def is_count(indicator: Indicator) -> bool:
-    """Counts and sums: NRW or Germany are no yardstick for a Kreis (they are just bigger)."""
-    return indicator.unit in ADDITIVE_UNITS
-
-
-def breakdown_label(breakdown: str) -> str:
-    return BREAKDOWN_LABELS.get(breakdown, breakdown)
 
 
 def title_text(indicator: Indicator, breakdown: str, year: int | None = None, width: int = 42) -> str:
@@ -270,13 +259,14 @@ def ranking(
         )
 
     refs = references.dropna(subset=["value"]) if len(references) else references
-    if is_count(indicator):
+    if indicator.is_count:
         refs = refs.iloc[0:0]  # a count of NRW is no reference for a Kreis
     ref_labels = []
     if len(refs):
         # References as their own bars below the units (never lines across the value labels).
-        styles = [REFERENCE_STYLE.get(r) for r in refs["region"]]
-        ref_labels = [f"<i>{st['label']}</i>" for st in styles]
+        styles = [REFERENCE_STYLE[r] for r in refs["region"]]
+        ref_names = [reference_name(r) for r in refs["region"]]
+        ref_labels = [f"<i>{n}</i>" for n in ref_names]
         fig.add_trace(
             go.Bar(
                 x=refs["value"].astype(float).tolist(),
@@ -287,8 +277,8 @@ def ranking(
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[
-                    [st["label"], _value_text(indicator, row["value"]), _source_text(row)]
-                    for st, (_, row) in zip(styles, refs.iterrows(), strict=True)
+                    [n, _value_text(indicator, row["value"]), _source_text(row)]
+                    for n, (_, row) in zip(ref_names, refs.iterrows(), strict=True)
                 ],
                 hovertemplate="<b>%{customdata[0]}</b> (Vergleichswert)<br>%{customdata[1]}<br>"
                 "Quelle: %{customdata[2]}<extra></extra>",
@@ -420,7 +410,7 @@ def time_series(
             style = REFERENCE_STYLE[region]
             line = {"color": style["color"], "dash": style["dash"], "width": 2.5}
             marker = {"size": 7, "color": style["color"], "symbol": "diamond"}
-            legend = {"name": style["label"]}
+            legend = {"name": reference_name(region)}
         elif region == highlight:
             line = {"color": VERMILLION, "width": 4}
             marker = {"size": 10, "color": VERMILLION}
@@ -554,7 +544,7 @@ def nationality_comparison(
     for key, cs, refs in (("total", total, total_refs), ("foreign", foreign, foreign_refs)):
         parts = [cs]
         if refs is not None and len(refs):
-            parts.append(refs.assign(name=[REFERENCE_STYLE[r]["label"] for r in refs["region"]]))
+            parts.append(refs.assign(name=[reference_name(r) for r in refs["region"]]))
         frames[key] = pd.concat(parts, ignore_index=True).set_index("region")
     regions_all = list(dict.fromkeys(list(frames["foreign"].index) + list(frames["total"].index)))
     if regions is not None:
@@ -651,7 +641,7 @@ def nationality_comparison(
         fixedrange=True,
         automargin=True,
     )
-    title = indicator.title + f" – insgesamt und Ausländer/-innen, {year}"
+    title = f"{indicator.title} – {breakdown_label('total')} und {breakdown_label('foreign')}, {year}"
     per_row = 30 if compact else 40
     _layout(
         fig,

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from integrationsregion import atomic
-from integrationsregion.catalogue import BREAKDOWN_LABELS
+from integrationsregion import atomic, catalogue
 
 
 def theme_pages() -> dict[str, str]:
@@ -36,7 +35,6 @@ def theme_pages() -> dict[str, str]:
     return {theme: page.url_path for theme, page in navigation.theme_pages().items()}
 
 
-BREAKDOWNS = tuple(BREAKDOWN_LABELS)
 TAKEAWAY_FIELDS = frozenset({"wert", "einheit", "rang", "anzahl", "hoechster", "niedrigster"})
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -208,8 +206,9 @@ def _indicator(errors: list[str], where: str, value: Any) -> str:
 
 
 def _breakdown(errors: list[str], where: str, value: Any) -> str:
-    if value not in BREAKDOWNS:
-        errors.append(f"{where}: Aufschlüsselung „{value}“ ist unbekannt (erlaubt: {', '.join(BREAKDOWNS)}).")
+    known = catalogue.current().breakdowns
+    if value not in known:
+        errors.append(f"{where}: Aufschlüsselung „{value}“ ist unbekannt (erlaubt: {', '.join(known)}).")
         return "total"
     return value
 

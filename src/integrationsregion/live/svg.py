@@ -18,7 +18,7 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "ir-live", "
 
 from matplotlib.figure import Figure  # noqa: E402 (after selecting the backend)
 
-from integrationsregion.catalogue import format_number  # noqa: E402
+from integrationsregion.formatting import number as format_number  # noqa: E402
 from integrationsregion.live.data import REFERENCE_AGS, Facts, format_value, is_unit  # noqa: E402
 
 BAR = "#1f4e79"
@@ -67,7 +67,7 @@ def bar_svg(f: Facts, highlight: str | None, target: str = "phone") -> bytes:
             fontweight="bold" if a == highlight else "normal",
         )
     ax.set_xlim(0, max(values) * 1.22)
-    ax.set_xlabel(f.info.short_unit, fontsize=size)
+    ax.set_xlabel(f.info.unit_label, fontsize=size)
     ax.xaxis.set_major_formatter(lambda x, _pos: format_number(x, 0 if x == int(x) else 1))
     ax.tick_params(axis="x", labelsize=size - 2)
     ax.tick_params(axis="y", length=0)
@@ -118,7 +118,7 @@ def poll_svg(results: dict, f: Facts, target: str = "phone") -> bytes:
         )
     ax.set_ylim(0, top * 1.25)
     ax.set_ylabel("Schätzungen", fontsize=size)
-    ax.set_xlabel(f.info.short_unit, fontsize=size)
+    ax.set_xlabel(f.info.unit_label, fontsize=size)
     ax.xaxis.set_major_formatter(lambda x, _pos: format_number(x, 0 if x == int(x) else 1))
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(labelsize=size - 2)

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
+from integrationsregion.catalogue import Indicator, breakdown_label
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
-
-COUNT_UNITS = ("persons", "eur", "eur_thousand")
 
 
 def reference_names(regions: RegionRegistry) -> dict[str, str]:
     """Ruhr, NRW, Deutschland: the short names of `regions.csv`."""
     return {a: regions[a].short_name for a in REFERENCES}
-
-
-def is_count(indicator: Indicator) -> bool:
-    """Counts and sums: a Kreis count is never set beside an NRW or Germany total."""
-    return indicator.unit in COUNT_UNITS
 
 
 def indicator_label(indicator: Indicator, breakdown: str) -> str:
@@ -28,7 +21,7 @@ def indicator_label(indicator: Indicator, breakdown: str) -> str:
         return indicator.title
     if breakdown == "foreign" and "usländ" in indicator.title:
         return indicator.title
-    return f"{indicator.title} – {BREAKDOWN_LABELS[breakdown]}"
+    return f"{indicator.title} – {breakdown_label(breakdown)}"
 
 
 def quality_text(quality: object, formula: object = "", rounding: object = "") -> str:
