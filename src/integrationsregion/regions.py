@@ -104,7 +104,6 @@ def _load_cached(data_dir: Path) -> RegionRegistry:
     return RegionRegistry.load(data_dir)
 
 
-def reference_name(ags: str) -> str:
-    """The short name of a comparison area ("Ruhr", "NRW", "Deutschland") in the configured snapshot's
-    `regions.csv` (loaded once), for figures that have no registry at hand."""
-    return _load_cached(get_settings().snapshot_dir)[ags].short_name
+def current() -> RegionRegistry:
+    """The registry of the configured snapshot, loaded once: region names for code without a Store at hand."""
+    return _load_cached(get_settings().snapshot_dir)

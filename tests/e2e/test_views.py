@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from integrationsregion.catalogue import breakdown_label
-from integrationsregion.export import COLUMN_NAMES
+from integrationsregion.export import column_names
 from tests.e2e import streamlit_page as sp
 
 ARBEITSMARKT_LINK = (
@@ -145,7 +145,7 @@ def test_indicator_choice_changes_the_figures(app_server, new_page, theme):
 def test_download_buttons_give_files_with_the_export_columns(app_server, new_page, tmp_path):
     page = new_page()
     sp.open_app(page, app_server.url + VERGLEICH_LINK)
-    known = set(COLUMN_NAMES.values())
+    known = set(column_names().values())
     files = {}
     buttons = {
         b.inner_text().strip().splitlines()[-1].strip(): b

@@ -19,10 +19,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from integrationsregion import formatting as fmt
+from integrationsregion import regions as region_registry
 from integrationsregion.breaks import SeriesBreak
 from integrationsregion.catalogue import Indicator, breakdown_label
 from integrationsregion.formatting import NO_DATA
-from integrationsregion.regions import GERMANY, NRW, RUHR, reference_name
+from integrationsregion.regions import GERMANY, NRW, RUHR
 
 NO_DATA_LABEL = NO_DATA
 SECONDARY_NOTE = "schraffiert = Sekundärquelle"
@@ -40,7 +41,7 @@ BAR = SKY
 BAR_SELECTED = VERMILLION
 BREAKDOWN_COLOURS = {"total": BLUE, "foreign": ORANGE}
 
-REFERENCE_STYLE = {  # names: `regions.reference_name`
+REFERENCE_STYLE = {  # names: `_reference_name` (regions.csv)
     RUHR: {"color": GREEN, "dash": "solid"},
     NRW: {"color": PURPLE, "dash": "dash"},
     GERMANY: {"color": BLACK, "dash": "dot"},
@@ -59,6 +60,11 @@ BREAKDOWN_SLUGS = {
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _reference_name(ags: str) -> str:
+    """A comparison area's short name in `regions.csv` ("Ruhr", "NRW", "Deutschland")."""
+    return region_registry.current()[ags].short_name
 
 
 def slug(text: str) -> str:
@@ -265,7 +271,7 @@ def ranking(
     if len(refs):
         # References as their own bars below the units (never lines across the value labels).
         styles = [REFERENCE_STYLE[r] for r in refs["region"]]
-        ref_names = [reference_name(r) for r in refs["region"]]
+        ref_names = [_reference_name(r) for r in refs["region"]]
         ref_labels = [f"<i>{n}</i>" for n in ref_names]
         fig.add_trace(
             go.Bar(
@@ -410,7 +416,7 @@ def time_series(
             style = REFERENCE_STYLE[region]
             line = {"color": style["color"], "dash": style["dash"], "width": 2.5}
             marker = {"size": 7, "color": style["color"], "symbol": "diamond"}
-            legend = {"name": reference_name(region)}
+            legend = {"name": _reference_name(region)}
         elif region == highlight:
             line = {"color": VERMILLION, "width": 4}
             marker = {"size": 10, "color": VERMILLION}
@@ -544,7 +550,7 @@ def nationality_comparison(
     for key, cs, refs in (("total", total, total_refs), ("foreign", foreign, foreign_refs)):
         parts = [cs]
         if refs is not None and len(refs):
-            parts.append(refs.assign(name=[reference_name(r) for r in refs["region"]]))
+            parts.append(refs.assign(name=[_reference_name(r) for r in refs["region"]]))
         frames[key] = pd.concat(parts, ignore_index=True).set_index("region")
     regions_all = list(dict.fromkeys(list(frames["foreign"].index) + list(frames["total"].index)))
     if regions is not None:
