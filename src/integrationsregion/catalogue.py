@@ -187,6 +187,16 @@ def unit(unit_id: str) -> Unit:
         raise ValueError(f"unbekannte Einheit {unit_id!r}") from None
 
 
+def indicator_label(indicator: Indicator, breakdown: str) -> str:
+    """Title with its breakdown where there is a choice – unless the title says it already
+    ("Ausländische Bevölkerung", not "Ausländische Bevölkerung – Ausländer/-innen")."""
+    if breakdown == "total" and len(indicator.breakdowns) == 1:
+        return indicator.title
+    if breakdown == "foreign" and "usländ" in indicator.title:
+        return indicator.title
+    return f"{indicator.title} – {breakdown_label(breakdown)}"
+
+
 def breakdown_label(breakdown: str) -> str:
     """The German name of a breakdown ("insgesamt", "Ausländer/-innen"); an unknown one is an error."""
     try:

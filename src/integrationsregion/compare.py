@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from integrationsregion import formatting as fmt
-from integrationsregion.catalogue import Indicator, breakdown_label
+from integrationsregion.catalogue import Indicator, indicator_label
 from integrationsregion.regions import NRW, REFERENCES, RUHR
 from integrationsregion.store import Store
 
@@ -43,13 +43,6 @@ def unit_indicators(store: Store, level: str = "kreis") -> list[tuple[str, str]]
             if store.years(ind.id, breakdown, level=level):
                 pairs.append((ind.id, breakdown))
     return pairs
-
-
-def label(ind: Indicator, breakdown: str) -> str:
-    """Indicator title with its breakdown, e.g. "Arbeitslosenquote … – Ausländer/-innen"."""
-    if breakdown == "total" and len(ind.breakdowns) == 1:
-        return ind.title
-    return f"{ind.title} – {breakdown_label(breakdown)}"
 
 
 # ---------------------------------------------------------------------- Steckbrief
@@ -118,7 +111,7 @@ def steckbrief(store: Store, region: str) -> pd.DataFrame:
             rec
             | {f"ref_{r}": (math.nan if _missing(v) else float(v)) for r, v in refs.items()}
             | {
-                "label": label(ind, rec["breakdown"]),
+                "label": indicator_label(ind, rec["breakdown"]),
                 "unit": ind.unit,
                 "polarity": ind.polarity,
                 "comparison": comparison["text"],
@@ -180,7 +173,7 @@ def comparison_table(
         row = {
             "indicator": indicator,
             "breakdown": breakdown,
-            "Indikator": label(ind, breakdown),
+            "Indikator": indicator_label(ind, breakdown),
             "Jahr": year,
             "Einheit": ind.unit_label,
             "decimals": ind.decimals,

@@ -63,11 +63,6 @@ def difference(amount: float, unit: str, decimals: int) -> str:
     return f"{number(abs(amount), decimals)} {u.difference or u.label}"
 
 
-def euro(amount: float, decimals: int = 0) -> str:
-    """A euro amount: "1.080,08 €"."""
-    return f"{number(amount, decimals)} €"
-
-
 def day(ref: object) -> str:
     """A reference date in German: 2019-02-28 -> "28.02.2019", 2019-11 -> "11/2019", 2019 -> "2019"."""
     if is_missing(ref) or ref == "":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def test_save_is_atomic_and_round_trips(tmp_path: Path, tour, monkeypatch):
 
     monkeypatch.setattr("integrationsregion.atomic.os.replace", boom)
     with pytest.raises(OSError):
-        save_tour(tour.with_scenes(list(tour.scenes[:1])), target)
+        save_tour(dataclasses.replace(tour, scenes=tour.scenes[:1]), target)
     assert target.read_text(encoding="utf-8") == before
     assert [p.name for p in tmp_path.iterdir()] == ["tour.json"]
 

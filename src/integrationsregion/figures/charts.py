@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from integrationsregion import formatting as fmt
 from integrationsregion import regions as region_registry
 from integrationsregion.breaks import SeriesBreak
-from integrationsregion.catalogue import Indicator, breakdown_label
+from integrationsregion.catalogue import Indicator, breakdown_label, indicator_label
 from integrationsregion.formatting import NO_DATA
 from integrationsregion.regions import GERMANY, NRW, RUHR
 
@@ -100,11 +100,7 @@ def plotly_config(filename: str) -> dict:
 def title_text(indicator: Indicator, breakdown: str, year: int | None = None, width: int = 42) -> str:
     """Figure title: indicator, breakdown (if there is a choice and the title does not say it already)
     and year, wrapped for small screens."""
-    text = indicator.title
-    label = breakdown_label(breakdown)
-    said = breakdown == "foreign" and "usländ" in text  # "Ausländeranteil … – Ausländer/-innen" says it twice
-    if (len(indicator.breakdowns) > 1 or breakdown != "total") and not said:
-        text += f" – {label}"
+    text = indicator_label(indicator, breakdown)
     if year is not None:
         text += f", {year}"
     return "<br>".join(textwrap.wrap(text, width)) or text

@@ -20,7 +20,7 @@ import json
 import math
 import re
 import string
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -160,9 +160,6 @@ class Tour:
             },
             "scenes": [s.to_dict() for s in self.scenes],
         }
-
-    def with_scenes(self, scenes: list[Scene]) -> Tour:
-        return replace(self, scenes=tuple(scenes))
 
 
 # --- parsing and validation -------------------------------------------------------------------------

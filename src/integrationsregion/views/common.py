@@ -1,10 +1,10 @@
-"""What several view models share: reference names, counts vs. rates, indicator labels."""
+"""What several view models share: reference names, indicator labels, provenance wording."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from integrationsregion.catalogue import Indicator, breakdown_label
+from integrationsregion.catalogue import indicator_label  # noqa: F401  (the views name indicators by it)
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 
@@ -12,16 +12,6 @@ from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 def reference_names(regions: RegionRegistry) -> dict[str, str]:
     """Ruhr, NRW, Deutschland: the short names of `regions.csv`."""
     return {a: regions[a].short_name for a in REFERENCES}
-
-
-def indicator_label(indicator: Indicator, breakdown: str) -> str:
-    """Title with its breakdown where there is a choice – unless the title says it already
-    ("Ausländische Bevölkerung", not "Ausländische Bevölkerung – Ausländer/-innen")."""
-    if breakdown == "total" and len(indicator.breakdowns) == 1:
-        return indicator.title
-    if breakdown == "foreign" and "usländ" in indicator.title:
-        return indicator.title
-    return f"{indicator.title} – {breakdown_label(breakdown)}"
 
 
 def quality_text(quality: object, formula: object = "", rounding: object = "") -> str:
