@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from integrationsregion.catalogue import breakdown_label, current
 from integrationsregion.live import console, presenter
 from integrationsregion.live.address import audience_address
 from integrationsregion.live.scenes import dumps_tour, theme_pages
@@ -115,7 +114,8 @@ if p4.button("Ergebnis ausblenden", use_container_width=True):
     run(lambda: presenter.poll_action(service, "hide"))
 
 with st.expander("Szene aus Feldern setzen"):
-    indicators = console.statistic_indicators(data.store().catalogue)
+    catalogue = data.store().catalogue
+    indicators = console.statistic_indicators(catalogue)
     with st.form("live_scene"):
         fields = {
             "theme": st.selectbox("Seite / Thema", list(theme_pages())),
@@ -126,7 +126,7 @@ with st.expander("Szene aus Feldern setzen"):
             else st.text_input("Indikator-Kennung"),
             "year": st.number_input("Jahr", min_value=1990, max_value=2100, value=2019, step=1),
             "breakdown": st.selectbox(
-                "Aufschlüsselung", list(current().breakdowns), format_func=breakdown_label
+                "Aufschlüsselung", list(catalogue.breakdowns), format_func=catalogue.breakdowns.get
             ),
             "highlight": st.text_input("Hervorgehobene Einheit (AGS, leer = keine)", max_chars=8),
             "statement": st.selectbox(

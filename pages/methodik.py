@@ -3,6 +3,7 @@
 import streamlit as st
 
 from integrationsregion.catalogue import breakdown_label
+from integrationsregion.formatting import NO_DATA
 from integrationsregion.ui import data, query
 from integrationsregion.ui.downloads import download_buttons
 from integrationsregion.ui.layout import footer
@@ -10,7 +11,6 @@ from integrationsregion.ui.share import share_link
 from integrationsregion.views import methodik as model
 
 store, conf = data.store(), data.conference()
-catalogue = store.catalogue
 names = model.area_names(store)
 
 
@@ -20,7 +20,7 @@ def cached(question: str, *args: str):
     return getattr(model, question)(store, *args)
 
 
-ids = [i.id for i in catalogue.all()]
+ids = [i.id for i in store.catalogue.all()]
 query.ignore_unknown()
 query.seed("mt_indikator", "indikator", query.choice("indikator", ids, ids[0]))
 st.title("Daten & Methodik")
@@ -55,13 +55,13 @@ st.subheader("Eintrag")
 indicator_id = st.selectbox(
     "Indikator",
     model.entry_choices(list(found["id"]), ids, st.session_state["mt_indikator"]),
-    format_func=lambda i: catalogue[i].title,
+    format_func=lambda i: store.catalogue[i].title,
     key="mt_indikator",
     on_change=query.drop,
     kwargs={"aufschluesselung": "mt_aufschluesselung", "einheit": "mt_einheit", "jahr": "mt_jahr"},
 )
 query.keep("mt_indikator", indikator=indicator_id)
-ind = catalogue[indicator_id]
+ind = store.catalogue[indicator_id]
 with st.container(border=True):
     st.markdown(model.entry(store, conf, ind))
     if ind.kind in model.KIND_NOTES:
@@ -106,7 +106,7 @@ if breakdowns:
     )
     found_value = model.provenance(store, ind, breakdown, region, year)
     if found_value is None:
-        st.info("keine Daten")
+        st.info(NO_DATA)
     else:
         heading, facts = found_value
         st.markdown(heading)

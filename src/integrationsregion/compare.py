@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from integrationsregion import formatting as fmt
+from integrationsregion import regions
 from integrationsregion.catalogue import Indicator, indicator_label
 from integrationsregion.regions import NRW, REFERENCES, RUHR
 from integrationsregion.store import Store
@@ -58,13 +59,15 @@ def reference_comparison(ind: Indicator, value: float, refs: dict[str, float]) -
         return out
     ruhr, nrw = refs.get(RUHR), refs.get(NRW)
     basis = RUHR if not _missing(ruhr) else NRW if not _missing(nrw) else None
-    suffix = "" if basis == RUHR else "; kein Ruhr-Wert"
+    names = regions.current()
+    ruhr_name, nrw_name = names[RUHR].short_name, names[NRW].short_name
+    suffix = "" if basis == RUHR else f"; kein {ruhr_name}-Wert"
     if basis is None:
-        out["text"] = "kein Ruhr- und kein NRW-Wert"
+        out["text"] = f"kein {ruhr_name}- und kein {nrw_name}-Wert"
         return out
     diff = float(value) - float(refs[basis])
     out["basis"], out["difference"] = basis, diff
-    where = "Ruhr-Durchschnitt" if basis == RUHR else "NRW-Wert"
+    where = f"{ruhr_name}-Durchschnitt" if basis == RUHR else f"{nrw_name}-Wert"
     amount = fmt.difference(diff, ind.unit, ind.decimals)
     if round(diff, ind.decimals) == 0:
         out["verdict"], out["text"] = "equal", f"gleich dem {where}{suffix}"

@@ -19,7 +19,6 @@ from integrationsregion import formatting as fmt
 from integrationsregion.catalogue import Indicator
 
 log = logging.getLogger(__name__)
-REFERENCE_AGS = ("RVR", "05", "DG")
 
 
 class UnknownIndicator(LookupError):

@@ -19,7 +19,8 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "ir-live", "
 from matplotlib.figure import Figure  # noqa: E402 (after selecting the backend)
 
 from integrationsregion.formatting import number as format_number  # noqa: E402
-from integrationsregion.live.data import REFERENCE_AGS, Facts, format_value, is_unit  # noqa: E402
+from integrationsregion.live.data import Facts, format_value, is_unit  # noqa: E402
+from integrationsregion.regions import REFERENCES  # noqa: E402
 
 BAR = "#1f4e79"
 HIGHLIGHT = "#e8590c"
@@ -47,7 +48,7 @@ def bar_svg(f: Facts, highlight: str | None, target: str = "phone") -> bytes:
     units = [(v, a) for a, v in f.values.items() if is_unit(a)]
     if not units:
         return _message("Für diese Auswahl liegen keine Daten vor.", target)
-    references = [] if f.info.is_count else [(f.values[a], a) for a in REFERENCE_AGS if a in f.values]
+    references = [] if f.info.is_count else [(f.values[a], a) for a in REFERENCES if a in f.values]
     rows = sorted(units + references)
     colours = [HIGHLIGHT if a == highlight else BAR if is_unit(a) else REFERENCE for _, a in rows]
     labels = [f.names[a] for _, a in rows]
