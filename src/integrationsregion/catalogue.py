@@ -1,4 +1,9 @@
-"""The indicator catalogue (`data/indicators.toml`): what each figure means and where it comes from."""
+"""The indicator catalogue (`data/indicators.toml`): what each figure means and where it comes from, and the
+German labels of its themes, polarities, kinds, units and breakdowns – the one place these names are defined.
+
+A `Store` carries the catalogue of its snapshot; `current()` is the configured snapshot's catalogue, loaded
+once, for code that has no Store at hand (formatting, figures, the live scenes).
+"""
 
 from __future__ import annotations
 

@@ -168,3 +168,12 @@ def test_unknown_indicator_is_an_error_not_a_percentage(data):
         facts(data, "no_such_indicator", 2019, "total")
     tour = loads_tour(json.dumps({"title": "T", "scenes": [{**SCENE, "indicator": "no_such_indicator"}]}), {})
     assert tour_problems(tour, data) == ["Szene 1: Indikator „no_such_indicator“ ist im Katalog unbekannt."]
+
+
+def test_a_breakdown_the_indicator_lacks_is_an_error(data):
+    scene = {**SCENE, "breakdown": "total"}  # the foreigners' share has only the breakdown "foreign"
+    tour = loads_tour(json.dumps({"title": "T", "scenes": [scene]}), {})
+    [problem] = tour_problems(tour, data)
+    assert problem.startswith("Szene 1: Die Aufschlüsselung „total“ gibt es für ")
+    with pytest.raises(TourError, match="Aufschlüsselungs-Kennung"):
+        loads_tour(json.dumps({"title": "T", "scenes": [{**SCENE, "breakdown": ["total"]}]}), {})

@@ -55,6 +55,9 @@ class SceneData(Protocol):
     def theme_label(self, theme: str) -> str:
         """The catalogue's German name of a theme."""
 
+    def breakdown_label(self, breakdown: str) -> str:
+        """The catalogue's German name of a breakdown."""
+
 
 def format_value(value: float | None, info: Indicator) -> str:
     """The German notation of a value of a scene's indicator (`formatting.value`)."""
@@ -80,6 +83,9 @@ class StoreData:
 
     def theme_label(self, theme: str) -> str:
         return self._catalogue.themes.get(theme, theme)
+
+    def breakdown_label(self, breakdown: str) -> str:
+        return self._catalogue.breakdowns.get(breakdown, breakdown)  # an unknown one: `tour_problems` says so
 
     def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
         from integrationsregion.store import UnknownSelection

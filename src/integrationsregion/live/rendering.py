@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from integrationsregion.catalogue import breakdown_label
 from integrationsregion.live.data import (
     DataUnavailable,
     Facts,
@@ -157,7 +156,7 @@ class SceneRenderer:
                 "indicator_title": f.info.title,
                 "year": scene.year,
                 "breakdown": scene.breakdown,
-                "breakdown_label": breakdown_label(scene.breakdown),
+                "breakdown_label": self.data.breakdown_label(scene.breakdown),
                 "highlight": scene.highlight,
                 "highlight_name": f.names.get(scene.highlight or ""),
                 "highlight_value": format_value(f.value(scene.highlight), f.info)

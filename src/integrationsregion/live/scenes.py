@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from integrationsregion import atomic, catalogue
+from integrationsregion import atomic
 
 
 def theme_pages() -> dict[str, str]:
@@ -203,9 +203,9 @@ def _indicator(errors: list[str], where: str, value: Any) -> str:
 
 
 def _breakdown(errors: list[str], where: str, value: Any) -> str:
-    known = catalogue.current().breakdowns
-    if value not in known:
-        errors.append(f"{where}: Aufschlüsselung „{value}“ ist unbekannt (erlaubt: {', '.join(known)}).")
+    """A breakdown key; whether the indicator has it is checked against the catalogue (`tour_problems`)."""
+    if not isinstance(value, str) or not _ID.match(value):
+        errors.append(f"{where}: „breakdown“ ist keine gültige Aufschlüsselungs-Kennung.")
         return "total"
     return value
 
