@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from integrationsregion import compare
+from integrationsregion import catalogue, compare, regions
 from integrationsregion import formatting as fmt
 from integrationsregion.conference import Conference
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region
@@ -88,7 +88,7 @@ def profile(store: Store, ags: str) -> pd.DataFrame:
     if rows.empty:
         return rows
     inds = [store.catalogue[i] for i in rows["indicator"]]
-    counts = pd.Series([common.is_count(ind) for ind in inds], index=rows.index)
+    counts = pd.Series([ind.is_count for ind in inds], index=rows.index)
     return rows.assign(
         label=[common.indicator_label(ind, b) for ind, b in zip(inds, rows["breakdown"], strict=True)],
         decimals=[ind.decimals for ind in inds],
@@ -141,7 +141,7 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                     for q, f, r in zip(part["quality"], part["formula"], part["rounding"], strict=True)
                 ],
                 "Quelle": part["source_label"],
-                "Einheit": part["unit"].map(fmt.unit_label),
+                "Einheit": part["unit"].map(lambda u: catalogue.unit(u).label),
                 "indicator": part["indicator"],
             }
         ).reset_index(drop=True)
@@ -158,18 +158,15 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
     return out
 
 
-REFERENCE_WORDS = {RUHR: "Ruhr", NRW: "NRW"}
-
-
 def short_comparison(row: dict) -> str:
     """The comparison for a table cell: "ungünstiger als Ruhr (+2,3 Prozentpunkte)" (the cards and the
     downloads keep the sentence of `compare.reference_comparison`)."""
     basis = row.get("basis")
     if row["is_count"]:
         return "Zählwert"  # never compared (the page says so)
-    if basis not in REFERENCE_WORDS:
+    if basis not in (RUHR, NRW):
         return row["comparison"]  # "kein Ruhr- und kein NRW-Wert" or ""
-    where = REFERENCE_WORDS[basis]
+    where = regions.current()[basis].short_name
     diff = float(row["difference"])
     amount = fmt.difference(diff, row["unit"], int(row["decimals"]))
     verdict = row["verdict"]
