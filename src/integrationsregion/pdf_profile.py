@@ -128,10 +128,12 @@ def _bars(pdf: _Document, row: pd.Series, unit_short: str, names: dict[str, str]
     if not items:
         return 0.0
     largest = max(abs(v) for _, v, _ in items) or 1.0
-    label_w, value_w = 20.0, 17.0
-    bar_w = CHART_W - label_w - value_w
     pdf.set_font("helvetica", size=5.5)
-    for n, (label, value, colour) in enumerate(items):
+    texts = [_text(fmt.value(v, row["unit"], int(row["decimals"]))) for _, v, _ in items]
+    label_w = 20.0
+    value_w = max(pdf.get_string_width(t) for t in texts) + 1.0  # "2,2 je 1.000 Einwohner" in full
+    bar_w = CHART_W - label_w - value_w
+    for n, ((label, value, colour), text) in enumerate(zip(items, texts, strict=True)):
         y = top + n * (BAR_H + 0.8)
         pdf.set_text_color(*INK)
         pdf.set_xy(CHART_X, y)
@@ -139,7 +141,7 @@ def _bars(pdf: _Document, row: pd.Series, unit_short: str, names: dict[str, str]
         pdf.set_fill_color(*colour)
         pdf.rect(CHART_X + label_w, y + 0.3, max(bar_w * abs(value) / largest, 0.3), BAR_H - 0.6, style="F")
         pdf.set_xy(CHART_X + label_w + bar_w + 0.5, y)
-        pdf.cell(value_w, BAR_H, _text(fmt.value(value, row["unit"], int(row["decimals"]))))
+        pdf.cell(value_w, BAR_H, text)
     return len(items) * (BAR_H + 0.8)
 
 
