@@ -565,7 +565,8 @@ def time_series(
     if data["quality"].eq("secondary").any():
         notes.add("offene Punkte = Sekundärquelle (siehe Tooltip)")
     note = "<br>".join(sorted(notes))
-    _layout(fig, title_text(indicator, breakdown), note, height=440 + 18 * note.count("<br>"), bottom=90)
+    # room below the axis for a legend in up to three rows (phones) before the note
+    _layout(fig, title_text(indicator, breakdown), note, height=470 + 18 * note.count("<br>"), bottom=120)
     return fig
 
 
