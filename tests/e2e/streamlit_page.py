@@ -229,6 +229,28 @@ def cut_texts(page: Page) -> list[str]:
     return page.evaluate(CUT_TEXTS_JS)
 
 
+OVERLAPS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")]
+  .flatMap((gd, index) => {
+    const texts = [...gd.querySelectorAll('.main-svg text')]
+      .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none'
+              && !t.closest('.hoverlayer, .xtick, .ytick, .geo'))
+      .map(t => [t.textContent.trim(), t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+    const out = [];
+    texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
+      const x = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+      const y = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+      if (x > 2 && y > 2) out.push(`figure #${index}: "${a}" over "${b}"`);
+    }));
+    return out;
+  })"""
+
+
+def overlapping_texts(page: Page) -> list[str]:
+    """Pairs of texts in a plotly figure printed over each other: value labels, legend, notes, titles
+    (axis ticks and map place names aside)."""
+    return page.evaluate(OVERLAPS_JS)
+
+
 SCROLL_HEIGHT_JS = """() => {
   const main = document.querySelector("[data-testid='stMain']");
   return Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight);
