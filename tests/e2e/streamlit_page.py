@@ -233,7 +233,7 @@ OVERLAPS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChar
   .flatMap((gd, index) => {
     const texts = [...gd.querySelectorAll('.main-svg text')]
       .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none'
-              && !t.closest('.hoverlayer, .xtick, .ytick, .geo'))
+              && !t.closest('.hoverlayer, .xtick, .ytick'))
       .map(t => [t.textContent.trim(), t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
     const out = [];
     texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
@@ -246,8 +246,8 @@ OVERLAPS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChar
 
 
 def overlapping_texts(page: Page) -> list[str]:
-    """Pairs of texts in a plotly figure printed over each other: value labels, legend, notes, titles
-    (axis ticks and map place names aside)."""
+    """Pairs of texts in a plotly figure printed over each other: value labels, map place names, legend,
+    notes, titles (axis ticks aside: plotly spaces those itself)."""
     return page.evaluate(OVERLAPS_JS)
 
 

@@ -346,8 +346,14 @@ def _label_colour(value: object, scale: list[list], zrange: tuple[float, float] 
 
 
 def _short(name: str) -> str:
-    """A place name short enough to print on the map ("Kreis Recklinghausen" -> "Recklinghausen")."""
-    return name.removeprefix("Kreis ").replace("Ennepe-Ruhr-Kreis", "Ennepe-Ruhr").replace(" an der Ruhr", "")
+    """A place name short enough to print on the map ("Kreis Recklinghausen" -> "Recklinghausen"); the
+    long name of a small city in two lines, clear of its neighbours' names on a phone."""
+    return (
+        name.removeprefix("Kreis ")
+        .replace("Ennepe-Ruhr-Kreis", "Ennepe-Ruhr")
+        .replace(" an der Ruhr", "")
+        .replace("Gelsenkirchen", "Gelsen-<br>kirchen")
+    )
 
 
 @lru_cache(maxsize=4)
