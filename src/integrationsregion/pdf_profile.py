@@ -150,15 +150,10 @@ def _sparkline(pdf: _Document, row: pd.Series, top: float) -> float:
     years, values = list(row["trend_years"]), list(row["trend"])
     if len(years) < 2:
         return 0.0
-    decimals = int(row["decimals"])
     pdf.set_xy(CHART_X, top)
     pdf.set_font("helvetica", size=6)
     pdf.set_text_color(*MUTED)
-    caption = (
-        f"Verlauf {years[0]}–{years[-1]}: {fmt.value(values[0], row['unit'], decimals)} "
-        f"bis {fmt.value(values[-1], row['unit'], decimals)}"
-    )
-    pdf.multi_cell(CHART_W, 2.8, _text(caption), align="L", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(CHART_W, 2.8, _text(model.trend_text(row)), align="L", new_x="LEFT", new_y="NEXT")
     line_top = pdf.get_y() + 0.5
     low, high = min(values), max(values)
     span = (high - low) or 1.0

@@ -235,6 +235,15 @@ def test_phone_shows_cards_instead_of_tables(app_server, new_page):
     assert card.bounding_box()["width"] <= 390
 
 
+def test_steckbrief_cards_on_a_phone_draw_the_trend(app_server, new_page):
+    page = new_page("phone")
+    sp.open_app(page, app_server.url + "/steckbrief?einheit=05513")
+    spark = page.locator(".ir-card img.ir-spark").first
+    spark.wait_for(state="visible")
+    assert spark.evaluate("img => img.complete && img.naturalWidth > 0")  # the line was drawn
+    assert spark.locator("xpath=..").inner_text().strip().startswith("Verlauf ")  # and said in words
+
+
 def test_chart_toolbar_speaks_german(app_server, new_page):
     page = new_page("desktop")
     sp.open_app(page, app_server.url + "/arbeitsmarkt")

@@ -12,6 +12,7 @@ exist once in the page and the browser shows one.
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ PHONE_CSS = """<style>
 .ir-card .ir-value { font-size: 1.35rem; font-weight: 600; }
 .ir-card .ir-meta { color: #4a5560; font-size: .85rem; }
 .ir-card .better { color: #1a7f37; } .ir-card .worse { color: #b42318; }
+.ir-card .ir-spark { display: block; margin: .15rem 0; }
 </style>"""
 
 
@@ -89,10 +91,39 @@ def phone_css() -> None:
     st.html(PHONE_CSS)
 
 
-def cards(items: Sequence[dict[str, str]]) -> None:
-    """Cards (title, value, year, rank, comparison, reference chips, source), all text escaped."""
+def sparkline(values: Sequence[float]) -> str:
+    """A small line of `values` as an image (inline SVG as a data URI: `st.html` keeps images, not SVG
+    elements); decorative, the card says the trend in words beside it. Empty for fewer than two values."""
+    if len(values) < 2:
+        return ""
+    width, height, pad = 120, 28, 2
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad) / (len(values) - 1)
+    points = " ".join(
+        f"{pad + n * step:.1f},{pad + (height - 2 * pad) * (1 - (v - low) / span):.1f}"
+        for n, v in enumerate(values)
+    )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+        f'<polyline fill="none" stroke="#0b5a8c" stroke-width="2" points="{points}"/></svg>'
+    )
+    data = base64.b64encode(svg.encode()).decode()
+    return (
+        f'<img class="ir-spark" width="{width}" height="{height}" alt="" '
+        f'src="data:image/svg+xml;base64,{data}">'
+    )
+
+
+def cards(items: Sequence[dict]) -> None:
+    """Cards (title, value, year, rank, comparison, reference chips, mini chart, source), text escaped."""
     parts = []
     for c in items:
+        trend = (
+            f'<div class="ir-meta">{sparkline(c["spark"])} {html.escape(c["trend"])}</div>'
+            if c.get("trend")
+            else ""
+        )
         comparison = (
             f'<div class="ir-meta {html.escape(c.get("verdict", ""))}">{html.escape(c["comparison"])}</div>'
             if c.get("comparison")
@@ -104,7 +135,7 @@ def cards(items: Sequence[dict[str, str]]) -> None:
         parts.append(
             f'<div class="ir-card"><h5>{html.escape(c["title"])}</h5>'
             f'<div class="ir-value">{html.escape(c["value"])}</div>'
-            f'<div class="ir-meta">Jahr {html.escape(c["year"])}{rank}</div>{quality}{comparison}{chips}'
+            f'<div class="ir-meta">Jahr {html.escape(c["year"])}{rank}</div>{quality}{comparison}{chips}{trend}'
             f'<div class="ir-meta">{html.escape(c["source"])}</div></div>'
         )
     st.html(f'<div class="ir-cards">{"".join(parts)}</div>')
@@ -174,7 +205,7 @@ def sources(lines: Sequence[str], label: str = "Quellen, Stand und Berechnung je
         st.markdown("\n".join(f"- {line}" for line in lines))
 
 
-def profile(parts: Sequence[ThemeTable], card_items: Sequence[dict[str, str]], names: dict[str, str]) -> None:
+def profile(parts: Sequence[ThemeTable], card_items: Sequence[dict], names: dict[str, str]) -> None:
     """The Steckbrief: per theme a grid on desktops and cards on phones; `names` maps Ruhr/NRW/Deutschland
     to the names shown."""
     phone_css()

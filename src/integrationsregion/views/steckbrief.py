@@ -178,8 +178,9 @@ def short_comparison(row: dict) -> str:
     return f"{word} als {where} ({'+' if diff > 0 else '−'}{amount})"
 
 
-def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]:
-    """The profile as phone cards: name, value, year, rank and reference chips, all as text."""
+def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    """The profile as phone cards: name, value, year, rank and reference chips as text, and the trend
+    (`spark`: its values, `trend`: "Verlauf 2019–2024: 1,2 % bis 3,4 %", empty without one)."""
     cards = []
     for r in rows.to_dict("records"):
         chips = [
@@ -198,11 +199,22 @@ def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]
                 "comparison": r["comparison"],
                 "verdict": r["verdict"] if isinstance(r["verdict"], str) else "",
                 "chips": " · ".join(chips),
+                "spark": list(r["trend"]),
+                "trend": trend_text(r),
                 "source": r["source_label"]
                 + ("" if "Stand" in str(r["source_label"]) else f" · Stand {fmt.stand(r['stand'])}"),
             }
         )
     return cards
+
+
+def trend_text(row: dict) -> str:
+    """The trend a card draws, in words: "Verlauf 2019–2024: 1,2 % bis 3,4 %" (empty under two years)."""
+    years, values = list(row["trend_years"]), list(row["trend"])
+    if len(years) < 2:
+        return ""
+    first, last = (fmt.value(v, row["unit"], int(row["decimals"])) for v in (values[0], values[-1]))
+    return f"Verlauf {years[0]}–{years[-1]}: {first} bis {last}"
 
 
 def statement_details(conf: Conference, rows: pd.DataFrame, name: str) -> list[tuple[str, str]]:
