@@ -7,7 +7,7 @@ Two servers are started the way the README runs the app (`streamlit run … --se
 --server.headless true` from the repository): the app and `bench/floor_app.py` (a title, one select box, one
 line). Headless Debian Chromium (Playwright) opens every page of the app's navigation at each viewport and
 works each picker in the main area: every select box (next option, then back, …), every radio and segmented
-control (another option) and the map (a click on a unit). Each app click is followed by a click on the floor
+control (another option), the map (a click on a unit) and every tab bar (the next tab). Each app click is followed by a click on the floor
 page in the same browser, so both see the same machine noise.
 
 A click is timed inside the page, from the input event (key or pointer down) to the moment the page is done:
@@ -48,6 +48,7 @@ PICKERS = {
     "radio": f"{MAIN} [data-testid='stRadio']",
     "segmented": f"{MAIN} [data-testid='stButtonGroup']",
     "map": f"{MAIN} [data-testid='stPlotlyChart']:has(path.choroplethlocation)",
+    "tab": f"{MAIN} [data-testid='stTabs']",  # last: the other pickers are measured on the first tab
 }
 
 BENCH_JS = """
@@ -199,11 +200,25 @@ def map_action(page: Page, selector: str, index: int, round_no: int):
     return act
 
 
+def tab_action(page: Page, selector: str, index: int, round_no: int):
+    """Click the next tab (round-robin: a round per tab, then the first again)."""
+    tabs = page.locator(selector).nth(index).get_by_role("tab")
+
+    def act() -> None:
+        selected = next(
+            n for n in range(tabs.count()) if tabs.nth(n).get_attribute("aria-selected") == "true"
+        )
+        tabs.nth((selected + 1) % tabs.count()).click()
+
+    return act
+
+
 ACTIONS = {
     "select box": select_box_action,
     "radio": option_action,
     "segmented": option_action,
     "map": map_action,
+    "tab": tab_action,
 }
 
 

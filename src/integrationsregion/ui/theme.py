@@ -28,6 +28,15 @@ from integrationsregion.views.theme import View
 
 __all__ = ["View", "evidence", "evidence_chart", "page"]
 
+# scrolls the chart tabs into view (after a button elsewhere on the page changed the chart)
+REVEAL_CHART = """<script>{
+  const tabs = document.querySelector("[data-testid='stMain'] [data-testid='stTabs']");
+  if (tabs) {
+    tabs.style.scrollMarginTop = "4rem";  // below Streamlit's header
+    tabs.scrollIntoView({behavior: "smooth", block: "start"});
+  }
+}</script>"""
+
 
 # --------------------------------------------------------------------------------------------- cached data
 # Data: st.cache_data (a copy per run). Figures: st.cache_resource – cache_data would pickle the figure
@@ -125,6 +134,8 @@ def figures(view: View) -> list[pd.DataFrame]:
         if tab.open:
             with tab:
                 draw[slug](view)
+    if st.session_state.pop(key(view.theme, "_reveal"), False):  # a "Zeigen" button far below the chart
+        st.html(REVEAL_CHART, unsafe_allow_javascript=True)
     if ind.caveats:
         with st.expander("Hinweise zu diesem Indikator"):
             st.markdown("\n".join(f"- {c}" for c in ind.caveats))

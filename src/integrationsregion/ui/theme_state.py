@@ -97,8 +97,10 @@ def _write_url(view: View) -> None:
 
 
 def switch_indicator(theme: str, indicator_id: str) -> None:
-    """Button callback: show another indicator of this page (breakdown and year back to defaults)."""
+    """Button callback: show another indicator of this page (breakdown and year back to defaults) and bring
+    its chart into view."""
     st.session_state[key(theme, "indikator")] = indicator_id
+    st.session_state[key(theme, "_reveal")] = True
     st.session_state.pop(key(theme, "aufschluesselung"), None)
     st.session_state.pop(key(theme, "jahr"), None)
 
