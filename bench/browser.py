@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.browser [--rounds 3] [--viewports desktop phone] [--pages bildung vergleich]
     .venv/bin/python -m bench.browser --profile arbeitsmarkt      # where one click's time goes (browser CPU)
+    .venv/bin/python -m bench.browser --profile vergleich --box 3  # the same for the third select box
 
 Two servers are started the way the README runs the app (`streamlit run … --server.port <free>
 --server.headless true` from the repository): the app and `bench/floor_app.py` (a title, one select box, one
@@ -139,18 +140,23 @@ def timed(page: Page, action) -> tuple[float, float]:
     return result["run"], result["done"]
 
 
+FIRST_MOVE: dict[tuple[int, str, int], bool] = {}  # (page, select box) -> round 0 moved up
+
+
 def select_box_action(page: Page, selector: str, index: int, round_no: int):
-    """Open the select box, move one option down (odd rounds: back up; at either end the other way) and
-    choose it with Enter; the clock starts at Enter. Round 0 shows a new view, later rounds views already seen."""
+    """Open the select box, move one option down (at the last option: up), later rounds back and forth
+    between the two, and choose it with Enter; the clock starts at Enter. Round 0 shows a new view, later
+    rounds views already seen."""
     box = page.locator(selector).nth(index)
 
     def act() -> None:
         box.click()
         options = page.get_by_role("option")
         options.first.wait_for()
-        up = round_no % 2 == 1
-        if options.nth(0 if up else options.count() - 1).get_attribute("aria-selected") == "true":
-            up = not up
+        at_end = options.nth(options.count() - 1).get_attribute("aria-selected") == "true"
+        if round_no == 0:
+            FIRST_MOVE[id(page), selector, index] = at_end
+        up = FIRST_MOVE.get((id(page), selector, index), at_end) != (round_no % 2 == 1)
         page.keyboard.press("ArrowUp" if up else "ArrowDown")
         page.evaluate("window.__bench.arm()")
         page.keyboard.press("Enter")
@@ -299,25 +305,28 @@ def table(results: list[Series]) -> str:
 # --------------------------------------------------------------------------------------------- profile
 
 
-def profile_click(browser, app: StreamlitServer, path: str, viewport: str = "desktop") -> dict:
-    """One select-box click on `path` under the browser's CPU profiler: self time by script and function."""
+def profile_click(
+    browser, app: StreamlitServer, path: str, index: int = 0, viewport: str = "desktop"
+) -> dict:
+    """A click on select box `index` of `path` under the browser's CPU profiler: self time by script and
+    function."""
     context = browser.new_context(viewport=sp.VIEWPORTS[viewport], locale="de-DE")
     page = context.new_page()
     sp.prepare(page)
     page.add_init_script(BENCH_JS)
     open_page(page, f"{app.url}/{path}")
-    timed(page, select_box_action(page, PICKERS["select box"], 0, 0))  # a first click: caches warm
+    timed(page, select_box_action(page, PICKERS["select box"], index, 0))  # a first click: caches warm
     cdp = context.new_cdp_session(page)
     cdp.send("Profiler.enable")
     cdp.send("Profiler.setSamplingInterval", {"interval": 200})
     cdp.send("Profiler.start")
-    run, done = timed(page, select_box_action(page, PICKERS["select box"], 0, 1))
+    run, done = timed(page, select_box_action(page, PICKERS["select box"], index, 1))
     profile = cdp.send("Profiler.stop")["profile"]
     # the same click once more under the timeline trace: style, layout and paint are "(program)" above
     trace_path = REPO_DIR / "artifacts" / "bench" / f"trace-{path or 'start'}.json"
     trace_path.parent.mkdir(parents=True, exist_ok=True)
     browser.start_tracing(page=page, path=str(trace_path), categories=["devtools.timeline"])
-    traced_run, traced_done = timed(page, select_box_action(page, PICKERS["select box"], 0, 2))
+    traced_run, traced_done = timed(page, select_box_action(page, PICKERS["select box"], index, 2))
     browser.stop_tracing()
     context.close()
     timeline = timeline_by_event(json.loads(trace_path.read_text())["traceEvents"])
@@ -336,7 +345,7 @@ def profile_click(browser, app: StreamlitServer, path: str, viewport: str = "des
     top = lambda d, n: sorted(((k, round(v, 1)) for k, v in d.items()), key=lambda kv: -kv[1])[:n]  # noqa: E731
     return {
         "page": f"/{path}",
-        "click": "select box 1",
+        "click": f"select box {index + 1}",
         "run_ms": round(run, 1),
         "done_ms": round(done, 1),
         "profiled_ms": round((profile["endTime"] - profile["startTime"]) / 1000, 1),
@@ -411,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viewports", nargs="+", default=["desktop", "phone"], choices=["desktop", "phone"])
     parser.add_argument("--pages", nargs="+", help="url paths to measure (default: the whole navigation)")
     parser.add_argument("--profile", metavar="PAGE", help="profile one select-box click on PAGE instead")
+    parser.add_argument("--box", type=int, default=1, help="with --profile: which select box (default 1)")
     parser.add_argument("--json", type=Path, default=REPO_DIR / "artifacts" / "bench" / "browser.json")
     args = parser.parse_args(argv)
 
@@ -430,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         }
         if args.profile is not None:
-            report = profile_click(browser, app, args.profile.strip("/"))
+            report = profile_click(browser, app, args.profile.strip("/"), args.box - 1)
             print(json.dumps(report, indent=2, ensure_ascii=False))
             browser.close()
             return 0
