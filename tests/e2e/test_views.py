@@ -160,6 +160,19 @@ def test_chart_tabs_show_one_chart_each_and_a_link_restores_the_tab(app_server, 
     assert restored.signature == series.signature
 
 
+def test_chart_table_opens_from_the_keyboard_with_the_charts_data(app_server, new_page, store):
+    page = new_page()
+    sp.open_app(page, app_server.url + ARBEITSMARKT_LINK)
+    summary = page.locator("[data-testid='stExpander'] summary").filter(has_text="Tabelle zum Diagramm")
+    assert page.locator("[data-testid='stMain'] table").count() == 0  # built only when asked for
+    summary.focus()
+    sp.act(page, lambda: page.keyboard.press("Enter"))
+    table = page.locator("[data-testid='stMain'] table")
+    table.wait_for()
+    text = table.inner_text()
+    assert all(store.regions.name(r.ags) in text for r in store.regions.units())  # every unit of the map
+
+
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_zeigen_button_brings_the_changed_chart_into_view(app_server, new_page, viewport):
     page = new_page(viewport)
