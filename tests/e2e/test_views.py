@@ -160,6 +160,22 @@ def test_chart_tabs_show_one_chart_each_and_a_link_restores_the_tab(app_server, 
     assert restored.signature == series.signature
 
 
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_click_on_the_map_selects_the_unit(app_server, new_page, store, viewport):
+    page = new_page(viewport)
+    sp.open_app(page, f"{app_server.url}/bildung")
+    sp.wait_figures_drawn(page)
+    assert "einheit" not in query(page)
+    units = page.locator("[data-testid='stPlotlyChart'] path.choroplethlocation")
+    unit = units.nth(3)
+    unit.scroll_into_view_if_needed()
+    box = unit.bounding_box()
+    sp.act(page, lambda: page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2))
+    page.wait_for_function("() => new URL(location.href).searchParams.has('einheit')", timeout=10_000)
+    chosen = query(page)["einheit"]
+    assert combobox(page, "Kreis / kreisfreie Stadt").input_value() == store.regions.name(chosen)
+
+
 def test_chart_table_opens_from_the_keyboard_with_the_charts_data(app_server, new_page, store):
     page = new_page()
     sp.open_app(page, app_server.url + ARBEITSMARKT_LINK)
