@@ -41,7 +41,8 @@ if __name__ == "__main__":
 else:
     from streamlit.runtime.pages_manager import PagesManager
 
-    from integrationsregion.live.routes import live_lifespan, live_routes
+    from integrationsregion.live.lifespan import live_lifespan
+    from integrationsregion.live.routes import live_routes
 
     # The pages live in `pages/`, which Streamlit would otherwise treat as a legacy (v1) page folder
     # until the first run of st.navigation: a first visit straight to e.g. /arbeitsmarkt then ran the

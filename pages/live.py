@@ -10,7 +10,7 @@ import streamlit as st
 
 from integrationsregion.live import console, presenter
 from integrationsregion.live.address import audience_address
-from integrationsregion.live.scenes import BREAKDOWNS, dumps_tour, theme_pages
+from integrationsregion.live.scenes import dumps_tour, theme_pages
 from integrationsregion.live.service import get_service
 from integrationsregion.ui import data
 from integrationsregion.ui.layout import footer
@@ -114,7 +114,8 @@ if p4.button("Ergebnis ausblenden", use_container_width=True):
     run(lambda: presenter.poll_action(service, "hide"))
 
 with st.expander("Szene aus Feldern setzen"):
-    indicators = console.statistic_indicators(data.store().catalogue)
+    catalogue = data.store().catalogue
+    indicators = console.statistic_indicators(catalogue)
     with st.form("live_scene"):
         fields = {
             "theme": st.selectbox("Seite / Thema", list(theme_pages())),
@@ -124,7 +125,9 @@ with st.expander("Szene aus Feldern setzen"):
             if indicators
             else st.text_input("Indikator-Kennung"),
             "year": st.number_input("Jahr", min_value=1990, max_value=2100, value=2019, step=1),
-            "breakdown": st.selectbox("Aufschlüsselung", BREAKDOWNS),
+            "breakdown": st.selectbox(
+                "Aufschlüsselung", list(catalogue.breakdowns), format_func=catalogue.breakdowns.get
+            ),
             "highlight": st.text_input("Hervorgehobene Einheit (AGS, leer = keine)", max_chars=8),
             "statement": st.selectbox(
                 "Aussage", console.statement_choices(tour), format_func=lambda s: s or "keine"

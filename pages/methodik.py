@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from integrationsregion import methodology
-from integrationsregion.catalogue import BREAKDOWN_LABELS
-from integrationsregion.geometry import ATTRIBUTION as BKG_ATTRIBUTION
+from integrationsregion.catalogue import breakdown_label
+from integrationsregion.formatting import NO_DATA
 from integrationsregion.ui import data, query
 from integrationsregion.ui.downloads import download_buttons
 from integrationsregion.ui.layout import footer
@@ -12,7 +11,6 @@ from integrationsregion.ui.share import share_link
 from integrationsregion.views import methodik as model
 
 store, conf = data.store(), data.conference()
-catalogue = store.catalogue
 names = model.area_names(store)
 
 
@@ -22,14 +20,11 @@ def cached(question: str, *args: str):
     return getattr(model, question)(store, *args)
 
 
-ids = [i.id for i in catalogue.all()]
+ids = [i.id for i in store.catalogue.all()]
 query.ignore_unknown()
 query.seed("mt_indikator", "indikator", query.choice("indikator", ids, ids[0]))
 st.title("Daten & Methodik")
-st.caption(
-    "Was jede Zahl bedeutet, woher sie stammt (Herausgeber, Tabelle, Stand, Lizenz), für welche Gebiete "
-    "und Jahre es Werte gibt und wie der Datenbestand aktualisiert wird."
-)
+st.caption(model.INTRO)
 notice_slot = st.container()
 
 st.subheader("Indikatorenkatalog")
@@ -39,7 +34,7 @@ text = st.text_input(
     placeholder="z. B. Arbeitslosenquote, 13211, Duldung",
     max_chars=100,
 )
-found = methodology.search(table, text)
+found = model.search(table, text)
 st.caption(f"{len(found)} von {len(table)} Indikatoren.")
 st.dataframe(
     found,
@@ -57,19 +52,16 @@ st.dataframe(
 download_buttons(found, "Indikatorenkatalog", key="katalog", meta={"Titel": "Indikatorenkatalog"})
 
 st.subheader("Eintrag")
-choices = list(found["id"]) if len(found) else ids
-if st.session_state.get("mt_indikator") not in choices:
-    choices = [st.session_state["mt_indikator"], *choices]
 indicator_id = st.selectbox(
     "Indikator",
-    choices,
-    format_func=lambda i: catalogue[i].title,
+    model.entry_choices(list(found["id"]), ids, st.session_state["mt_indikator"]),
+    format_func=lambda i: store.catalogue[i].title,
     key="mt_indikator",
     on_change=query.drop,
     kwargs={"aufschluesselung": "mt_aufschluesselung", "einheit": "mt_einheit", "jahr": "mt_jahr"},
 )
 query.keep("mt_indikator", indikator=indicator_id)
-ind = catalogue[indicator_id]
+ind = store.catalogue[indicator_id]
 with st.container(border=True):
     st.markdown(model.entry(store, conf, ind))
     if ind.kind in model.KIND_NOTES:
@@ -85,7 +77,7 @@ if breakdowns:
         param="aufschluesselung",
         key="mt_aufschluesselung",
         default=breakdowns[0],
-        format_func=BREAKDOWN_LABELS.get,
+        format_func=breakdown_label,
         horizontal=True,
         on_change=query.drop,
         kwargs={"einheit": "mt_einheit", "jahr": "mt_jahr"},
@@ -114,7 +106,7 @@ if breakdowns:
     )
     found_value = model.provenance(store, ind, breakdown, region, year)
     if found_value is None:
-        st.info("keine Daten")
+        st.info(NO_DATA)
     else:
         heading, facts = found_value
         st.markdown(heading)
@@ -132,9 +124,7 @@ with notice_slot:
     share_link()
 
 st.subheader("Datenlage aller Indikatoren")
-st.caption(
-    "Je Indikator und Jahr: wie viele der 15 Kreise und kreisfreien Städte einen Wert haben; – = keiner."
-)
+st.caption(model.COVERAGE_OVERVIEW_NOTE)
 st.dataframe(
     cached("coverage_overview"),
     hide_index=True,
@@ -145,10 +135,7 @@ st.dataframe(
 st.subheader("Lizenzen und Namensnennung")
 st.caption(model.LICENCE_NOTE)
 st.dataframe(cached("licence_lines"), hide_index=True, width="stretch")
-st.markdown(
-    f"**Karten:** {BKG_ATTRIBUTION} – Verwaltungsgebiete 1:250 000 (VG250), "
-    "[Bundesamt für Kartographie und Geodäsie](https://www.bkg.bund.de)."
-)
+st.markdown(model.MAP_NOTE)
 
 st.subheader("Aktualisierung")
 st.markdown(model.REFRESH_NOTE)

@@ -238,6 +238,24 @@ rank = "Rang 1 = höchster Wert"
 statistic = "Statistik"
 parameter = "Parameter"
 statement = "Aussage"
+
+[units.percent]
+label = "%"
+difference = "Prozentpunkte"
+[units.persons]
+label = "Personen"
+count = true
+[units.eur]
+label = "Euro"
+count = true
+[units.eur_per_person_year]
+label = "Euro je Person und Jahr"
+[units.eur_per_person_month]
+label = "Euro je Person und Monat"
+
+[breakdowns]
+total = "insgesamt"
+foreign = "Ausländer/-innen"
 """
 
 RULES = """

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from integrationsregion.breaks import load_breaks
-from integrationsregion.catalogue import format_value
 from integrationsregion.figures import charts
+from integrationsregion.formatting import value as format_value
 from tests import fixtures
 
 pytestmark = pytest.mark.unit

@@ -52,6 +52,8 @@ CATALOGUE = Catalogue(
     ],
     polarities={},
     kinds={},
+    units={},
+    breakdowns={"total": "insgesamt"},
 )
 REGIONS = RegionRegistry(
     [Region(a, f"Einheit {a}", a, "kreisfreie_stadt", "kreis", "") for a in UNITS]

@@ -171,3 +171,16 @@ def test_a_derived_or_secondary_value_says_so_in_the_download(fixture_store):
     assert quality[("RVR", 2019)] == "eigene Berechnung aus amtlichen Werten"
     assert quality[(fixtures.SECONDARY_ONLY[0], fixtures.SECONDARY_ONLY[2])] == "Sekundärquelle"
     assert "eigene Berechnungen" in " ".join(export.attribution_lines(export.sources(back)))
+
+
+def test_comparison_area_columns_are_named_as_in_the_region_registry():
+    from integrationsregion import regions
+
+    frame = pd.DataFrame(
+        {"region": ["05513"], "value": [1.0], "ref_RVR": [2.0], "ref_05": [3.0], "ref_DG": [4.0]}
+    )
+    out = export.tidy(frame)
+    registry = regions.current()
+    names = [registry.name(a) for a in ("RVR", "05", "DG")]
+    assert [c for c in out.columns if c in names] == names
+    assert out[names].iloc[0].tolist() == [2.0, 3.0, 4.0]

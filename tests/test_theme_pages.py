@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from integrationsregion import formatting, navigation
 from integrationsregion.regions import REFERENCES
-from integrationsregion.views import common
 from tests.conftest import REPO_DIR
 
 PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
@@ -202,7 +201,7 @@ def test_geduldete_without_unit_asks_for_one():
 def test_default_indicator_is_a_rate_not_a_count(store, page):
     at = open_page(page)
     shown = store.catalogue[at.selectbox(key=f"{page}:indikator").value]
-    assert not common.is_count(shown)  # counts of cities of different size are not comparable
+    assert not shown.is_count  # counts of cities of different size are not comparable
 
 
 def test_gemeinde_map_on_request_where_the_indicator_has_gemeinde_values(store):

@@ -109,19 +109,19 @@ def test_vergleich_table_numeric_without_totals_beside_counts(store):
     result = vergleich.table(store, ["05916", "05913"], [])
     frame = result.frame
     assert not frame["Indikator"].duplicated().any()
-    counts = [u in common.COUNT_UNITS for u in result.units]
+    counts = [store.catalogue.units[u].count for u in result.units]
     assert frame.loc[counts, ["NRW", "Deutschland"]].isna().all().all()
     assert all(pd.api.types.is_numeric_dtype(frame[c]) for c in result.value_columns)
 
 
 def test_vergleich_default_is_a_rate(store):
-    assert not common.is_count(store.catalogue[vergleich.default_indicator(store)])
+    assert not store.catalogue[vergleich.default_indicator(store)].is_count
 
 
 # ---------------------------------------------------------------------- theme pages
 def test_theme_default_falls_back_to_a_rate_with_data(store):
     chosen = store.catalogue[theme.default_indicator(store, "arbeitsmarkt", "gibt_es_nicht")]
-    assert theme.has_kreis_data(store, chosen) and not common.is_count(chosen)
+    assert theme.has_kreis_data(store, chosen) and not chosen.is_count
 
 
 def test_theme_unit_summary_words_rank_by_polarity(store):
@@ -199,7 +199,7 @@ def test_theme_default_is_the_rate_of_a_preferred_count(store):
     if rate is None:
         assert chosen == count.id
     else:
-        assert chosen == rate.id and not common.is_count(rate)
+        assert chosen == rate.id and not rate.is_count
 
 
 def test_gemeinde_map_one_value_per_area_kreisfreie_cities_show_the_city_value():

@@ -1,24 +1,30 @@
-"""The indicator catalogue (`data/indicators.toml`): what each figure means and where it comes from."""
+"""The indicator catalogue (`data/indicators.toml`): what each figure means and where it comes from, and the
+German labels of its themes, polarities, kinds, units and breakdowns – the one place these names are defined.
+
+A `Store` carries the catalogue of its snapshot; `current()` is the configured snapshot's catalogue, loaded
+once, for code that has no Store at hand (formatting, figures, the live scenes).
+"""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from integrationsregion.formatting import NO_DATA, UNIT_LABELS  # noqa: F401  (re-exported)
-from integrationsregion.formatting import number as format_number  # noqa: F401  (re-exported)
-from integrationsregion.formatting import value as format_value
 from integrationsregion.loading import read_toml, reading
 from integrationsregion.settings import get_settings
 
-BREAKDOWN_LABELS = {
-    "total": "insgesamt",
-    "foreign": "Ausländer/-innen",
-    "german": "Deutsche",
-    "syria": "Staatsangehörige Syriens",
-    "afghanistan": "Staatsangehörige Afghanistans",
-    "iraq": "Staatsangehörige des Irak",
-}
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of the catalogue: its German label, how a difference reads, whether it counts."""
+
+    label: str
+    """Follows a value and names an axis: "%", "Personen"."""
+    difference: str = ""
+    """How an absolute difference reads where that is not `label` ("Prozentpunkte")."""
+    count: bool = False
+    """Counts and sums: never set beside an NRW or Germany total (only rates are compared)."""
 
 
 @dataclass(frozen=True)
@@ -72,15 +78,17 @@ class Indicator:
 
     @property
     def unit_label(self) -> str:
-        return UNIT_LABELS[self.unit]
+        return unit(self.unit).label
 
-    def format(self, value: float | None, rounding: object = "") -> str:
-        """The value in German notation with its unit, "keine Daten", or "gerundet 0" (see `formatting.value`)."""
-        return format_value(value, self.unit, self.decimals, rounding)
+    @property
+    def is_count(self) -> bool:
+        """Counts and sums: a Kreis count is never set beside an NRW or Germany total."""
+        return unit(self.unit).count
 
 
 class Catalogue:
-    """All indicators with the labels of their themes, polarities and kinds, in file order."""
+    """All indicators (in file order) with the label tables of their themes, polarities, kinds, units and
+    breakdowns."""
 
     def __init__(
         self,
@@ -88,13 +96,17 @@ class Catalogue:
         indicators: list[Indicator],
         polarities: dict[str, Polarity],
         kinds: dict[str, str],
+        units: dict[str, Unit],
+        breakdowns: dict[str, str],
     ):
         self.themes = themes
         self.polarities = polarities
         self.kinds = kinds
+        self.units = units
+        self.breakdowns = breakdowns
         self._by_id = {i.id: i for i in indicators}
         if len(self._by_id) != len(indicators):
-            raise ValueError("duplicate indicator id in catalogue")
+            raise ValueError("eine Indikator-ID steht zweimal im Katalog")
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Catalogue:
@@ -120,7 +132,8 @@ class Catalogue:
             for item in raw["indicator"]
         ]
         polarities = {k: Polarity(**v) for k, v in raw["polarities"].items()}
-        return cls(raw["themes"], indicators, polarities, raw["kinds"])
+        units = {k: Unit(**v) for k, v in raw["units"].items()}
+        return cls(raw["themes"], indicators, polarities, raw["kinds"], units, raw["breakdowns"])
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self._by_id
@@ -136,26 +149,62 @@ class Catalogue:
         return [i for i in self._by_id.values() if i.theme == theme and i.kind == kind]
 
     def problems(self) -> list[str]:
-        """Catalogue entries lacking what every figure must show."""
+        """Catalogue entries lacking what every figure must show, one German line each."""
         found = []
         for i in self._by_id.values():
-            where = f"indicator {i.id}"
-            if i.theme not in self.themes:
-                found.append(f"{where}: unknown theme {i.theme!r}")
-            if i.kind not in self.kinds:
-                found.append(f"{where}: unknown kind {i.kind!r}")
-            if i.unit not in UNIT_LABELS:
-                found.append(f"{where}: unknown unit {i.unit!r}")
-            if i.polarity not in self.polarities:
-                found.append(f"{where}: unknown polarity {i.polarity!r}")
-            for b in i.breakdowns:
-                if b not in BREAKDOWN_LABELS:
-                    found.append(f"{where}: unknown breakdown {b!r}")
+            where = f"Indikator {i.id}"
+            for table, name, key in (
+                (self.themes, "Thema", i.theme),
+                (self.kinds, "Art", i.kind),
+                (self.units, "Einheit", i.unit),
+                (self.polarities, "Polarität", i.polarity),
+                *((self.breakdowns, "Aufschlüsselung", b) for b in i.breakdowns),
+                (self.breakdowns, "Aufschlüsselung", i.rate_of_breakdown),
+                (self.breakdowns, "Aufschlüsselung", i.denominator_breakdown),
+            ):
+                if key not in table:
+                    found.append(f"{where}: {name} {key!r} steht nicht in den Tabellen des Katalogs")
             for attr in ("title", "short", "definition", "licence", "attribution", "reference_period"):
                 if not getattr(i, attr).strip():
-                    found.append(f"{where}: missing {attr}")
+                    found.append(f"{where}: Feld {attr} ist leer")
             if i.rate_of and (i.rate_of not in self._by_id or i.denominator not in self._by_id):
-                found.append(f"{where}: rate of an unknown indicator")
+                found.append(f"{where}: Quote aus einem unbekannten Indikator")
             if not i.sources or not all(s.publisher and s.url for s in i.sources):
-                found.append(f"{where}: missing source (publisher and URL)")
+                found.append(f"{where}: Quelle fehlt (Herausgeber und URL)")
         return found
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(data_dir: Path) -> Catalogue:
+    return Catalogue.load(data_dir)
+
+
+def current() -> Catalogue:
+    """The catalogue of the configured snapshot, loaded once: its labels for code without a Store at hand."""
+    return _load_cached(get_settings().snapshot_dir)
+
+
+def unit(unit_id: str) -> Unit:
+    """A unit of the catalogue; an unknown unit is an error, never a guess."""
+    try:
+        return current().units[unit_id]
+    except KeyError:
+        raise ValueError(f"unbekannte Einheit {unit_id!r}") from None
+
+
+def indicator_label(indicator: Indicator, breakdown: str) -> str:
+    """Title with its breakdown where there is a choice – unless the title says it already
+    ("Ausländische Bevölkerung", not "Ausländische Bevölkerung – Ausländer/-innen")."""
+    if breakdown == "total" and len(indicator.breakdowns) == 1:
+        return indicator.title
+    if breakdown == "foreign" and "usländ" in indicator.title:
+        return indicator.title
+    return f"{indicator.title} – {breakdown_label(breakdown)}"
+
+
+def breakdown_label(breakdown: str) -> str:
+    """The German name of a breakdown ("insgesamt", "Ausländer/-innen"); an unknown one is an error."""
+    try:
+        return current().breakdowns[breakdown]
+    except KeyError:
+        raise ValueError(f"unbekannte Aufschlüsselung {breakdown!r}") from None

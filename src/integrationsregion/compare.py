@@ -10,12 +10,12 @@ import math
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Indicator, format_number
+from integrationsregion import formatting as fmt
+from integrationsregion import regions
+from integrationsregion.catalogue import Indicator, indicator_label
 from integrationsregion.regions import NRW, REFERENCES, RUHR
 from integrationsregion.store import Store
 
-# units for which comparing a unit with Ruhr/NRW/Germany is meaningful (rates, not counts)
-RATE_UNITS = ("percent", "per_1000", "eur_per_person_year", "eur_per_person_month", "eur_per_person")
 PROVENANCE_COLUMNS = [
     "quality",
     "formula",
@@ -46,13 +46,6 @@ def unit_indicators(store: Store, level: str = "kreis") -> list[tuple[str, str]]
     return pairs
 
 
-def label(ind: Indicator, breakdown: str) -> str:
-    """Indicator title with its breakdown, e.g. "Arbeitslosenquote … – Ausländer/-innen"."""
-    if breakdown == "total" and len(ind.breakdowns) == 1:
-        return ind.title
-    return f"{ind.title} – {BREAKDOWN_LABELS[breakdown]}"
-
-
 # ---------------------------------------------------------------------- Steckbrief
 def reference_comparison(ind: Indicator, value: float, refs: dict[str, float]) -> dict:
     """How a unit's rate compares with the Ruhr value, else NRW: difference, wording, verdict.
@@ -61,19 +54,21 @@ def reference_comparison(ind: Indicator, value: float, refs: dict[str, float]) -
     "better", "worse", "equal", "neutral" (polarity neutral) or None (no comparison possible).
     """
     out = {"basis": None, "difference": math.nan, "verdict": None, "text": ""}
-    if ind.unit not in RATE_UNITS or _missing(value):
-        out["text"] = "" if ind.unit in RATE_UNITS else "Zählwert (kein Vergleich)"
+    if ind.is_count or _missing(value):
+        out["text"] = "Zählwert (kein Vergleich)" if ind.is_count else ""
         return out
     ruhr, nrw = refs.get(RUHR), refs.get(NRW)
     basis = RUHR if not _missing(ruhr) else NRW if not _missing(nrw) else None
-    suffix = "" if basis == RUHR else "; kein Ruhr-Wert"
+    names = regions.current()
+    ruhr_name, nrw_name = names[RUHR].short_name, names[NRW].short_name
+    suffix = "" if basis == RUHR else f"; kein {ruhr_name}-Wert"
     if basis is None:
-        out["text"] = "kein Ruhr- und kein NRW-Wert"
+        out["text"] = f"kein {ruhr_name}- und kein {nrw_name}-Wert"
         return out
     diff = float(value) - float(refs[basis])
     out["basis"], out["difference"] = basis, diff
-    where = "Ruhr-Durchschnitt" if basis == RUHR else "NRW-Wert"
-    amount = format_difference(ind, abs(diff))
+    where = f"{ruhr_name}-Durchschnitt" if basis == RUHR else f"{nrw_name}-Wert"
+    amount = fmt.difference(diff, ind.unit, ind.decimals)
     if round(diff, ind.decimals) == 0:
         out["verdict"], out["text"] = "equal", f"gleich dem {where}{suffix}"
         return out
@@ -87,13 +82,6 @@ def reference_comparison(ind: Indicator, value: float, refs: dict[str, float]) -
         word = "günstiger" if better else "ungünstiger"
         out["text"] = f"{word} als der {where} ({amount} {'darüber' if above else 'darunter'}{suffix})"
     return out
-
-
-def format_difference(ind: Indicator, amount: float) -> str:
-    number = format_number(amount, ind.decimals)
-    if ind.unit == "percent":
-        return f"{number} Prozentpunkte"
-    return f"{number} {UNIT_LABELS[ind.unit]}"
 
 
 def trend(store: Store, region: str, indicator: str, breakdown: str) -> tuple[list[int], list[float]]:
@@ -126,7 +114,7 @@ def steckbrief(store: Store, region: str) -> pd.DataFrame:
             rec
             | {f"ref_{r}": (math.nan if _missing(v) else float(v)) for r, v in refs.items()}
             | {
-                "label": label(ind, rec["breakdown"]),
+                "label": indicator_label(ind, rec["breakdown"]),
                 "unit": ind.unit,
                 "polarity": ind.polarity,
                 "comparison": comparison["text"],
@@ -188,7 +176,7 @@ def comparison_table(
         row = {
             "indicator": indicator,
             "breakdown": breakdown,
-            "Indikator": label(ind, breakdown),
+            "Indikator": indicator_label(ind, breakdown),
             "Jahr": year,
             "Einheit": ind.unit_label,
             "decimals": ind.decimals,
@@ -196,7 +184,7 @@ def comparison_table(
         row |= {a: cs.loc[a, "value"] for a in units}
         row |= {a: (refs.loc[a, "value"] if a in refs.index else math.nan) for a in REFERENCES}
         labels = sorted(set(shown.dropna(subset=["value"])["source_label"]))
-        row["Quelle"] = "; ".join(labels) if labels else NO_DATA
+        row["Quelle"] = "; ".join(labels) if labels else fmt.NO_DATA
         roundings = pd.concat([cs.loc[units, "rounding"], refs["rounding"]])
         row["rounded_zero"] = [a for a, r in roundings.items() if r == "zero_from_rounding"]
         out.append(row)

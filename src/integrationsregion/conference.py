@@ -51,13 +51,12 @@ class Conference:
         return [s for s in self.statements if indicator_id in s.indicators]
 
     def problems(self, catalogue: Catalogue) -> list[str]:
-        """Statements that point at unknown indicators or themes, or quote without a source."""
+        """Statements that point at unknown indicators or themes, or quote without a source (German lines)."""
         found = []
         for s in self.statements:
-            found += [
-                f"statement {s.id}: unknown indicator {i!r}" for i in s.indicators if i not in catalogue
-            ]
-            found += [f"statement {s.id}: unknown theme {t!r}" for t in s.themes if t not in catalogue.themes]
+            where = f"Aussage {s.id}"
+            found += [f"{where}: unbekannter Indikator {i!r}" for i in s.indicators if i not in catalogue]
+            found += [f"{where}: unbekanntes Thema {t!r}" for t in s.themes if t not in catalogue.themes]
             if s.quote and not (s.quote_source and s.quote_url):
-                found.append(f"statement {s.id}: quote without source")
+                found.append(f"{where}: Zitat ohne Quelle (quote_source und quote_url)")
         return found

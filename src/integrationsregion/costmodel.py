@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from integrationsregion.catalogue import format_number
 from integrationsregion.fluag_rules import RuleBook
+from integrationsregion.formatting import number as format_number
 from integrationsregion.regions import NRW
 from integrationsregion.store import Store
 

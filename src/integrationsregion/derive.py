@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS, Catalogue, Indicator
+from integrationsregion.catalogue import Catalogue, Indicator
 from integrationsregion.regions import RUHR, RegionRegistry
 from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK
 
@@ -127,8 +127,8 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
     den = den[(den["value"] > 0) & (den["quality"] != "secondary")]
     pairs = num.merge(den, on=["region", "ref_date"], suffixes=("", "_den"))
     formula = (
-        f"{catalogue[ind.rate_of].title} ({BREAKDOWN_LABELS[ind.rate_of_breakdown]}) / "
-        f"{catalogue[ind.denominator].title} ({BREAKDOWN_LABELS[ind.denominator_breakdown]}) "
+        f"{catalogue[ind.rate_of].title} ({catalogue.breakdowns[ind.rate_of_breakdown]}) / "
+        f"{catalogue[ind.denominator].title} ({catalogue.breakdowns[ind.denominator_breakdown]}) "
         f"{FACTOR_WORDS[ind.factor]}"
     )
     out = []

@@ -16,7 +16,9 @@ from datetime import date
 import pandas as pd
 
 from integrationsregion import formatting as fmt
-from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, UNIT_LABELS, Catalogue
+from integrationsregion import regions
+from integrationsregion.catalogue import Catalogue, current
+from integrationsregion.regions import REFERENCES
 from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 
 # store/snapshot column -> German export column, in export order
@@ -32,9 +34,6 @@ COLUMN_NAMES = {
     "rank": "Rang",
     "ranked": "Rang von",
     "rank_wording": "Rangfolge",
-    "ref_RVR": "Ruhr (RVR)",
-    "ref_05": "Nordrhein-Westfalen",
-    "ref_DG": "Deutschland",
     "quality": "Qualität",
     "formula": "Formel",
     "rounding": "Rundung",
@@ -52,15 +51,7 @@ COLUMN_NAMES = {
 # columns of store frames that are internal or duplicated by a German column
 DROPPED = {"theme", "title", "source_title", "retrieved", "alternatives", "note_source"}  # note_source: the
 # publisher's original (often English) wording; the German `note` is exported
-NUMERIC_EXPORT_COLUMNS = {
-    "Jahr",
-    "Wert",
-    "Rang",
-    "Rang von",
-    "Ruhr (RVR)",
-    "Nordrhein-Westfalen",
-    "Deutschland",
-}
+NUMERIC_EXPORT_COLUMNS = {"Jahr", "Wert", "Rang", "Rang von"}
 TEXT_EXPORT_COLUMNS = set(COLUMN_NAMES.values()) - NUMERIC_EXPORT_COLUMNS
 SOURCE_COLUMNS = ["Quelle", "Herausgeber", "Tabelle", "Stand", "Lizenz", "Namensnennung", "Link"]
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -92,18 +83,19 @@ def tidy(
     if "value" in df:
         missing = df["value"].isna()
         note = df["note"].fillna("") if "note" in df else pd.Series("", index=df.index)
-        df["note"] = note.where(~missing, NO_DATA)
+        df["note"] = note.where(~missing, fmt.NO_DATA)
     if "indicator" in df and (catalogue is not None or "title" in df):
         titles = df["title"] if "title" in df else pd.Series(None, index=df.index, dtype=object)
         if catalogue is not None:
             titles = titles.fillna(df["indicator"].map(lambda i: catalogue[i].title if i in catalogue else i))
         df["indicator"] = titles.fillna(df["indicator"])
+    tables = catalogue or current()
     if "breakdown" in df:
         df["breakdown"] = df["breakdown"].map(
-            lambda b: BREAKDOWN_LABELS.get(b, b) if isinstance(b, str) else b
+            lambda b: tables.breakdowns.get(b, b) if isinstance(b, str) else b
         )
     if "unit" in df:
-        df["unit"] = df["unit"].map(lambda u: UNIT_LABELS.get(u, u) if isinstance(u, str) else u)
+        df["unit"] = df["unit"].map(lambda u: tables.units[u].label if u in tables.units else u)
     if "quality" in df:
         df["quality"] = df["quality"].map(lambda q: QUALITY_LABELS.get(q, q) if isinstance(q, str) else q)
     if "rounding" in df:
@@ -115,14 +107,24 @@ def tidy(
     for col in ("rank", "ranked"):
         if col in df:
             df[col] = df[col].astype("Float64").astype("Int64")
-    known = [c for c in COLUMN_NAMES if c in df.columns]
-    extra = [c for c in df.columns if c not in COLUMN_NAMES and c not in DROPPED]
-    out = df[known + extra].rename(columns=COLUMN_NAMES)
+    names = column_names()
+    known = [c for c in names if c in df.columns]
+    extra = [c for c in df.columns if c not in names and c not in DROPPED]
+    out = df[known + extra].rename(columns=names)
     text_cols = [
         c for c in out.columns if c in TEXT_EXPORT_COLUMNS or not pd.api.types.is_numeric_dtype(out[c])
     ]
     out[text_cols] = out[text_cols].astype(object).where(out[text_cols].notna(), "")
     return out
+
+
+def column_names() -> dict[str, str]:
+    """`COLUMN_NAMES` with the comparison areas' value columns (`ref_RVR`, …) after the ranking, headed by
+    their names in `regions.csv`."""
+    items = list(COLUMN_NAMES.items())
+    at = list(COLUMN_NAMES).index("rank_wording") + 1
+    registry = regions.current()
+    return dict(items[:at] + [(f"ref_{a}", registry.name(a)) for a in REFERENCES] + items[at:])
 
 
 def stand_cell(stand: object) -> object:

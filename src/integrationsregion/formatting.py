@@ -1,8 +1,9 @@
 """German display of numbers, values, dates and gaps: the one place that turns data into text.
 
 Streamlit-free; used by the view models, figures, downloads and the printable Steckbrief. Values stay
-numeric until they are shown; these functions are the last step (the catalogue re-exports them). A gap is always `NO_DATA`, a Stand
-the source does not state is `STAND_MISSING` – nothing is invented.
+numeric until they are shown; these functions are the last step. Unit labels come from the catalogue
+(`[units]` of `indicators.toml`). A gap is always `NO_DATA`, a Stand the source does not state is
+`STAND_MISSING` – nothing is invented.
 """
 
 from __future__ import annotations
@@ -13,16 +14,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-UNIT_LABELS = {
-    "percent": "%",
-    "persons": "Personen",
-    "eur": "Euro",
-    "eur_thousand": "1.000 Euro",
-    "eur_per_person_year": "Euro je Person und Jahr",
-    "eur_per_person_month": "Euro je Person und Monat",
-    "eur_per_person": "Euro je Person",
-    "per_1000": "je 1.000 Einwohner",
-}
+from integrationsregion import catalogue
+
 NO_DATA = "keine Daten"
 ROUNDED_ZERO = "gerundet 0"
 """A 0 that only comes from cells the publisher rounded to 0 (`rounding == "zero_from_rounding"`): not a real zero."""
@@ -54,14 +47,6 @@ def number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
-def unit_label(unit: str) -> str:
-    """The German unit label ("%", "Personen", …); an unknown unit is an error, never a guess."""
-    try:
-        return UNIT_LABELS[unit]
-    except KeyError:
-        raise ValueError(f"unbekannte Einheit {unit!r}") from None
-
-
 def value(value: object, unit: str, decimals: int, rounding: object = "") -> str:
     """A value with its unit in German notation ("12,3 %", "1.485 Personen"), or "keine Daten";
     "gerundet 0" where the value's `rounding` says its 0 is only cells rounded to 0."""
@@ -69,19 +54,13 @@ def value(value: object, unit: str, decimals: int, rounding: object = "") -> str
         return NO_DATA
     if rounding == "zero_from_rounding":
         return ROUNDED_ZERO
-    text = number(float(value), decimals)  # type: ignore[arg-type]
-    return f"{text} %" if unit == "percent" else f"{text} {unit_label(unit)}"
+    return f"{number(float(value), decimals)} {catalogue.unit(unit).label}"  # type: ignore[arg-type]
 
 
 def difference(amount: float, unit: str, decimals: int) -> str:
     """An absolute difference: percentage points for percentages, else the unit."""
-    text = number(abs(amount), decimals)
-    return f"{text} Prozentpunkte" if unit == "percent" else f"{text} {unit_label(unit)}"
-
-
-def euro(amount: float, decimals: int = 0) -> str:
-    """A euro amount: "1.080,08 €"."""
-    return f"{number(amount, decimals)} €"
+    u = catalogue.unit(unit)
+    return f"{number(abs(amount), decimals)} {u.difference or u.label}"
 
 
 def day(ref: object) -> str:

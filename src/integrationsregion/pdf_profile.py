@@ -14,7 +14,6 @@ from datetime import date
 import pandas as pd
 from fpdf import FPDF
 
-from integrationsregion import compare
 from integrationsregion import formatting as fmt
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region
 from integrationsregion.snapshot import QUALITY_LABELS
@@ -120,7 +119,7 @@ def _indicator_lines(
 
 def _bars(pdf: _Document, row: pd.Series, unit_short: str, names: dict[str, str], top: float) -> float:
     """Unit and references as horizontal bars (rates only; counts are not comparable); returns the height."""
-    if row["unit"] not in compare.RATE_UNITS:
+    if row["is_count"]:
         return 0.0
     items = [(unit_short, row["value"], UNIT_BLUE)] + [
         (names[ags], row[f"ref_{ags}"], REF_GREY) for ags in REFERENCES
@@ -172,7 +171,7 @@ def _sparkline(pdf: _Document, row: pd.Series, top: float) -> float:
 def _indicator_block(pdf: _Document, row: pd.Series, unit: Region, names: dict[str, str]) -> None:
     lines = _indicator_lines(row, unit.name, names)
     text_h = sum(pdf.lines_height(t, TEXT_W, size, style) for t, size, style, _ in lines)
-    chart_h = (4 * (BAR_H + 0.8) if row["unit"] in compare.RATE_UNITS else 0) + SPARK_H + 7
+    chart_h = (4 * (BAR_H + 0.8) if not row["is_count"] else 0) + SPARK_H + 7
     if pdf.get_y() + max(text_h, chart_h) > pdf.page_break_trigger:
         pdf.add_page()
     top = pdf.get_y()

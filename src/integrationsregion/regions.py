@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +97,13 @@ class RegionRegistry:
         """How a region is named beside others: the short name of a comparison area ("Ruhr"), else the name."""
         region = self._by_ags[ags]
         return region.short_name if region.level == "aggregat" else region.name
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(data_dir: Path) -> RegionRegistry:
+    return RegionRegistry.load(data_dir)
+
+
+def current() -> RegionRegistry:
+    """The registry of the configured snapshot, loaded once: region names for code without a Store at hand."""
+    return _load_cached(get_settings().snapshot_dir)

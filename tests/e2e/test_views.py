@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS
-from integrationsregion.export import COLUMN_NAMES
+from integrationsregion.catalogue import breakdown_label
+from integrationsregion.export import column_names
 from tests.e2e import streamlit_page as sp
 
 ARBEITSMARKT_LINK = (
@@ -80,7 +80,7 @@ def test_arbeitsmarkt_link_restores_its_view(app_server, new_page, store):
     assert combobox(page, "Indikator").input_value().startswith(store.catalogue["unemployment_rate"].title)
     assert combobox(page, "Jahr").input_value() == "2019"
     assert combobox(page, "Kreis / kreisfreie Stadt").input_value() == store.regions.name("05513")
-    assert radio_value(page, "Aufschlüsselung") == BREAKDOWN_LABELS["foreign"]
+    assert radio_value(page, "Aufschlüsselung") == breakdown_label("foreign")
     assert any("2019" in f.title for f in figures)
     assert query(page) == params(ARBEITSMARKT_LINK)
 
@@ -93,7 +93,7 @@ def test_vergleich_link_restores_its_view(app_server, new_page, store):
     assert combobox(page, "Einheit").input_value() == names("05513")
     assert multiselect_values(page, "Vergleichseinheiten") == [names(a) for a in ("05916", "05112", "05119")]
     assert multiselect_values(page, "Indikatoren") == [store.catalogue["unemployment_rate"].title]
-    assert combobox(page, "Aufschlüsselung").input_value() == BREAKDOWN_LABELS["foreign"]
+    assert combobox(page, "Aufschlüsselung").input_value() == breakdown_label("foreign")
     assert combobox(page, "Jahr").input_value() == "2019"
     assert query(page) == params(VERGLEICH_LINK)
 
@@ -119,7 +119,7 @@ def test_arbeitsmarkt_year_unit_and_breakdown_change_the_figures(app_server, new
         page,
         lambda: (
             page.get_by_role("radiogroup", name="Aufschlüsselung")
-            .get_by_text(BREAKDOWN_LABELS["total"], exact=True)
+            .get_by_text(breakdown_label("total"), exact=True)
             .click()
         ),
     )
@@ -210,7 +210,7 @@ def test_zeigen_button_brings_the_changed_chart_into_view(app_server, new_page, 
 def test_download_buttons_give_files_with_the_export_columns(app_server, new_page, tmp_path):
     page = new_page()
     sp.open_app(page, app_server.url + VERGLEICH_LINK)
-    known = set(COLUMN_NAMES.values())
+    known = set(column_names().values())
     files = {}
     buttons = {
         b.inner_text().strip().splitlines()[-1].strip(): b

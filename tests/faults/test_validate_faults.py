@@ -76,6 +76,21 @@ FAULTS = {
         ),
         "Unbekannter Indikator 'unemployment_rate'",
     ),
+    "Einheit unbekannt": (
+        _edit("indicators.toml", lambda t: t.replace('unit = "persons"', 'unit = "parsecs"', 1)),
+        "Einheit 'parsecs' steht nicht in den Tabellen des Katalogs",
+    ),
+    "Aufschlüsselung unbekannt": (
+        _edit(
+            "indicators.toml",
+            lambda t: t.replace('breakdowns = ["total", "german"]', 'breakdowns = ["total", "deutsch"]'),
+        ),
+        "Aufschlüsselung 'deutsch' steht nicht in den Tabellen des Katalogs",
+    ),
+    "Einheitentabelle fehlt": (
+        _edit("indicators.toml", lambda t: t.replace("[units.", "[einheiten.")),
+        "indicators.toml ein Pflichteintrag fehlt",
+    ),
     "Katalog kaputt": (
         _edit("indicators.toml", lambda t: t + "\n[[indicator\n"),
         "indicators.toml ist kein gültiges TOML",

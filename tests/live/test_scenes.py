@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def test_save_is_atomic_and_round_trips(tmp_path: Path, tour, monkeypatch):
 
     monkeypatch.setattr("integrationsregion.atomic.os.replace", boom)
     with pytest.raises(OSError):
-        save_tour(tour.with_scenes(list(tour.scenes[:1])), target)
+        save_tour(dataclasses.replace(tour, scenes=tour.scenes[:1]), target)
     assert target.read_text(encoding="utf-8") == before
     assert [p.name for p in tmp_path.iterdir()] == ["tour.json"]
 
@@ -167,3 +168,12 @@ def test_unknown_indicator_is_an_error_not_a_percentage(data):
         facts(data, "no_such_indicator", 2019, "total")
     tour = loads_tour(json.dumps({"title": "T", "scenes": [{**SCENE, "indicator": "no_such_indicator"}]}), {})
     assert tour_problems(tour, data) == ["Szene 1: Indikator „no_such_indicator“ ist im Katalog unbekannt."]
+
+
+def test_a_breakdown_the_indicator_lacks_is_an_error(data):
+    scene = {**SCENE, "breakdown": "total"}  # the foreigners' share has only the breakdown "foreign"
+    tour = loads_tour(json.dumps({"title": "T", "scenes": [scene]}), {})
+    [problem] = tour_problems(tour, data)
+    assert problem.startswith("Szene 1: Die Aufschlüsselung „total“ gibt es für ")
+    with pytest.raises(TourError, match="Aufschlüsselungs-Kennung"):
+        loads_tour(json.dumps({"title": "T", "scenes": [{**SCENE, "breakdown": ["total"]}]}), {})

@@ -19,8 +19,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from integrationsregion import formatting as fmt
+from integrationsregion import regions as region_registry
 from integrationsregion.breaks import SeriesBreak
-from integrationsregion.catalogue import BREAKDOWN_LABELS, NO_DATA, Indicator
+from integrationsregion.catalogue import Indicator, breakdown_label, indicator_label
+from integrationsregion.formatting import NO_DATA
 from integrationsregion.regions import GERMANY, NRW, RUHR
 
 NO_DATA_LABEL = NO_DATA
@@ -39,10 +41,10 @@ BAR = SKY
 BAR_SELECTED = VERMILLION
 BREAKDOWN_COLOURS = {"total": BLUE, "foreign": ORANGE}
 
-REFERENCE_STYLE = {
-    RUHR: {"label": "Ruhr", "color": GREEN, "dash": "solid"},
-    NRW: {"label": "NRW", "color": PURPLE, "dash": "dash"},
-    GERMANY: {"label": "Deutschland", "color": BLACK, "dash": "dot"},
+REFERENCE_STYLE = {  # names: `_reference_name` (regions.csv)
+    RUHR: {"color": GREEN, "dash": "solid"},
+    NRW: {"color": PURPLE, "dash": "dash"},
+    GERMANY: {"color": BLACK, "dash": "dot"},
 }
 
 MODEBAR = 46  # px from the top to the title: plotly's toolbar (about 28 px) sits in the top right corner
@@ -58,6 +60,11 @@ BREAKDOWN_SLUGS = {
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def _reference_name(ags: str) -> str:
+    """A comparison area's short name in `regions.csv` ("Ruhr", "NRW", "Deutschland")."""
+    return region_registry.current()[ags].short_name
 
 
 def slug(text: str) -> str:
@@ -90,26 +97,10 @@ def plotly_config(filename: str) -> dict:
     }
 
 
-ADDITIVE_UNITS = ("persons", "eur", "eur_thousand")
-
-
-def is_count(indicator: Indicator) -> bool:
-    """Counts and sums: NRW or Germany are no yardstick for a Kreis (they are just bigger)."""
-    return indicator.unit in ADDITIVE_UNITS
-
-
-def breakdown_label(breakdown: str) -> str:
-    return BREAKDOWN_LABELS.get(breakdown, breakdown)
-
-
 def title_text(indicator: Indicator, breakdown: str, year: int | None = None, width: int = 42) -> str:
     """Figure title: indicator, breakdown (if there is a choice and the title does not say it already)
     and year, wrapped for small screens."""
-    text = indicator.title
-    label = breakdown_label(breakdown)
-    said = breakdown == "foreign" and "usländ" in text  # "Ausländeranteil … – Ausländer/-innen" says it twice
-    if (len(indicator.breakdowns) > 1 or breakdown != "total") and not said:
-        text += f" – {label}"
+    text = indicator_label(indicator, breakdown)
     if year is not None:
         text += f", {year}"
     return "<br>".join(textwrap.wrap(text, width)) or text
@@ -270,13 +261,14 @@ def ranking(
         )
 
     refs = references.dropna(subset=["value"]) if len(references) else references
-    if is_count(indicator):
+    if indicator.is_count:
         refs = refs.iloc[0:0]  # a count of NRW is no reference for a Kreis
     ref_labels = []
     if len(refs):
         # References as their own bars below the units (never lines across the value labels).
-        styles = [REFERENCE_STYLE.get(r) for r in refs["region"]]
-        ref_labels = [f"<i>{st['label']}</i>" for st in styles]
+        styles = [REFERENCE_STYLE[r] for r in refs["region"]]
+        ref_names = [_reference_name(r) for r in refs["region"]]
+        ref_labels = [f"<i>{n}</i>" for n in ref_names]
         fig.add_trace(
             go.Bar(
                 x=refs["value"].astype(float).tolist(),
@@ -287,8 +279,8 @@ def ranking(
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[
-                    [st["label"], _value_text(indicator, row["value"]), _source_text(row)]
-                    for st, (_, row) in zip(styles, refs.iterrows(), strict=True)
+                    [n, _value_text(indicator, row["value"]), _source_text(row)]
+                    for n, (_, row) in zip(ref_names, refs.iterrows(), strict=True)
                 ],
                 hovertemplate="<b>%{customdata[0]}</b> (Vergleichswert)<br>%{customdata[1]}<br>"
                 "Quelle: %{customdata[2]}<extra></extra>",
@@ -420,7 +412,7 @@ def time_series(
             style = REFERENCE_STYLE[region]
             line = {"color": style["color"], "dash": style["dash"], "width": 2.5}
             marker = {"size": 7, "color": style["color"], "symbol": "diamond"}
-            legend = {"name": style["label"]}
+            legend = {"name": _reference_name(region)}
         elif region == highlight:
             line = {"color": VERMILLION, "width": 4}
             marker = {"size": 10, "color": VERMILLION}
@@ -554,7 +546,7 @@ def nationality_comparison(
     for key, cs, refs in (("total", total, total_refs), ("foreign", foreign, foreign_refs)):
         parts = [cs]
         if refs is not None and len(refs):
-            parts.append(refs.assign(name=[REFERENCE_STYLE[r]["label"] for r in refs["region"]]))
+            parts.append(refs.assign(name=[_reference_name(r) for r in refs["region"]]))
         frames[key] = pd.concat(parts, ignore_index=True).set_index("region")
     regions_all = list(dict.fromkeys(list(frames["foreign"].index) + list(frames["total"].index)))
     if regions is not None:
@@ -651,7 +643,7 @@ def nationality_comparison(
         fixedrange=True,
         automargin=True,
     )
-    title = indicator.title + f" – insgesamt und Ausländer/-innen, {year}"
+    title = f"{indicator.title} – {breakdown_label('total')} und {breakdown_label('foreign')}, {year}"
     per_row = 30 if compact else 40
     _layout(
         fig,

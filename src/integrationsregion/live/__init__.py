@@ -17,7 +17,13 @@ Modules, one concern each:
 - ``presenter``    the presenter's actions (step, goto, own scene, poll, save tour), login and status
 - ``voting``       admitting a guess (one per device, a cap per network) and the revealed result
 - ``console``      the presenter console's view model (``pages/live.py`` only lays it out)
-- ``routes``       Starlette routes and the lifespan; ``templates/`` holds their HTML, CSS and JavaScript
+- ``routes``       the route table (``live_routes``, mounted below a base path) and ``standalone_app``
+- ``web``          what every route shares: the German 503 guard, JSON answers, bounded JSON bodies
+- ``pages``        audience page, big screen, QR code and figure SVGs (``templates/``: HTML, CSS, JavaScript)
+- ``stream``       the Server-Sent Events stream, the state and the follower count as JSON
+- ``vote_api``     a phone's vote
+- ``presenter_api`` the presenter's HTTP API (token in the Authorization header)
+- ``lifespan``     starts the live service with the server and ends the event streams on shutdown
 
 Settings come from ``integrationsregion.settings``; no Streamlit imports here.
 """

@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from integrationsregion import catalogue
+from integrationsregion import formatting as fmt
+from integrationsregion.catalogue import Indicator
 
 log = logging.getLogger(__name__)
-REFERENCE_AGS = ("RVR", "05", "DG")
 
 
 class UnknownIndicator(LookupError):
@@ -45,39 +45,23 @@ class Row:
     source: str
 
 
-@dataclass(frozen=True)
-class IndicatorInfo:
-    id: str
-    title: str
-    unit: str
-    unit_label: str
-    decimals: int
-    polarity: str = "neutral"
-
-    @property
-    def is_count(self) -> bool:
-        """Absolute numbers (persons): not comparable with national totals in one chart."""
-        return self.unit == "persons"
-
-    @property
-    def short_unit(self) -> str:
-        return "%" if self.unit == "percent" else self.unit_label
-
-
 class SceneData(Protocol):
     def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
         """All rows of one indicator, year and breakdown (RVR units and comparison areas)."""
 
-    def info(self, indicator: str) -> IndicatorInfo:
+    def info(self, indicator: str) -> Indicator:
         """The catalogue entry; raises ``UnknownIndicator``."""
 
     def theme_label(self, theme: str) -> str:
         """The catalogue's German name of a theme."""
 
+    def breakdown_label(self, breakdown: str) -> str:
+        """The catalogue's German name of a breakdown."""
 
-def format_value(value: float | None, info: IndicatorInfo) -> str:
-    """The catalogue's German notation for a scene's indicator."""
-    return catalogue.format_value(value, info.unit, info.decimals)
+
+def format_value(value: float | None, info: Indicator) -> str:
+    """The German notation of a value of a scene's indicator (`formatting.value`)."""
+    return fmt.value(value, info.unit, info.decimals)
 
 
 def is_unit(ags: str) -> bool:
@@ -92,14 +76,16 @@ class StoreData:
         self._store = store
         self._catalogue = store.catalogue
 
-    def info(self, indicator: str) -> IndicatorInfo:
+    def info(self, indicator: str) -> Indicator:
         if indicator not in self._catalogue:
             raise UnknownIndicator(indicator)
-        item = self._catalogue[indicator]
-        return IndicatorInfo(item.id, item.title, item.unit, item.unit_label, item.decimals, item.polarity)
+        return self._catalogue[indicator]
 
     def theme_label(self, theme: str) -> str:
         return self._catalogue.themes.get(theme, theme)
+
+    def breakdown_label(self, breakdown: str) -> str:
+        return self._catalogue.breakdowns.get(breakdown, breakdown)  # an unknown one: `tour_problems` says so
 
     def cross_section(self, indicator: str, year: int, breakdown: str) -> list[Row]:
         from integrationsregion.store import UnknownSelection
@@ -163,7 +149,7 @@ class Facts:
 
     values: dict[str, float]
     names: dict[str, str]
-    info: IndicatorInfo
+    info: Indicator
     source: str
 
     def value(self, ags: str | None) -> float | None:

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from integrationsregion.catalogue import format_number
+from integrationsregion.formatting import number as format_number
 from integrationsregion.live.scenes import PollSpec
 
 log = logging.getLogger(__name__)

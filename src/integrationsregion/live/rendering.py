@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from integrationsregion.catalogue import BREAKDOWN_LABELS
 from integrationsregion.live.data import (
     DataUnavailable,
     Facts,
@@ -140,7 +139,7 @@ class SceneRenderer:
                 "revealed": status.poll.revealed,
                 "min": scene.poll.min,
                 "max": scene.poll.max,
-                "unit": f.info.short_unit if scene.poll.indicator == scene.indicator else "",
+                "unit": f.info.unit_label if scene.poll.indicator == scene.indicator else "",
                 "results": status.results if status.poll.revealed else None,
             }
         payload: dict[str, Any] = {
@@ -157,7 +156,7 @@ class SceneRenderer:
                 "indicator_title": f.info.title,
                 "year": scene.year,
                 "breakdown": scene.breakdown,
-                "breakdown_label": BREAKDOWN_LABELS.get(scene.breakdown, scene.breakdown),
+                "breakdown_label": self.data.breakdown_label(scene.breakdown),
                 "highlight": scene.highlight,
                 "highlight_name": f.names.get(scene.highlight or ""),
                 "highlight_value": format_value(f.value(scene.highlight), f.info)

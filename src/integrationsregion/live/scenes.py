@@ -20,13 +20,12 @@ import json
 import math
 import re
 import string
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from integrationsregion import atomic
-from integrationsregion.catalogue import BREAKDOWN_LABELS
 
 
 def theme_pages() -> dict[str, str]:
@@ -36,7 +35,6 @@ def theme_pages() -> dict[str, str]:
     return {theme: page.url_path for theme, page in navigation.theme_pages().items()}
 
 
-BREAKDOWNS = tuple(BREAKDOWN_LABELS)
 TAKEAWAY_FIELDS = frozenset({"wert", "einheit", "rang", "anzahl", "hoechster", "niedrigster"})
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -163,9 +161,6 @@ class Tour:
             "scenes": [s.to_dict() for s in self.scenes],
         }
 
-    def with_scenes(self, scenes: list[Scene]) -> Tour:
-        return replace(self, scenes=tuple(scenes))
-
 
 # --- parsing and validation -------------------------------------------------------------------------
 
@@ -208,8 +203,9 @@ def _indicator(errors: list[str], where: str, value: Any) -> str:
 
 
 def _breakdown(errors: list[str], where: str, value: Any) -> str:
-    if value not in BREAKDOWNS:
-        errors.append(f"{where}: Aufschlüsselung „{value}“ ist unbekannt (erlaubt: {', '.join(BREAKDOWNS)}).")
+    """A breakdown key; whether the indicator has it is checked against the catalogue (`tour_problems`)."""
+    if not isinstance(value, str) or not _ID.match(value):
+        errors.append(f"{where}: „breakdown“ ist keine gültige Aufschlüsselungs-Kennung.")
         return "total"
     return value
 

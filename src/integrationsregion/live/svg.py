@@ -18,8 +18,9 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "ir-live", "
 
 from matplotlib.figure import Figure  # noqa: E402 (after selecting the backend)
 
-from integrationsregion.catalogue import format_number  # noqa: E402
-from integrationsregion.live.data import REFERENCE_AGS, Facts, format_value, is_unit  # noqa: E402
+from integrationsregion.formatting import number as format_number  # noqa: E402
+from integrationsregion.live.data import Facts, format_value, is_unit  # noqa: E402
+from integrationsregion.regions import REFERENCES  # noqa: E402
 
 BAR = "#1f4e79"
 HIGHLIGHT = "#e8590c"
@@ -47,7 +48,7 @@ def bar_svg(f: Facts, highlight: str | None, target: str = "phone") -> bytes:
     units = [(v, a) for a, v in f.values.items() if is_unit(a)]
     if not units:
         return _message("Für diese Auswahl liegen keine Daten vor.", target)
-    references = [] if f.info.is_count else [(f.values[a], a) for a in REFERENCE_AGS if a in f.values]
+    references = [] if f.info.is_count else [(f.values[a], a) for a in REFERENCES if a in f.values]
     rows = sorted(units + references)
     colours = [HIGHLIGHT if a == highlight else BAR if is_unit(a) else REFERENCE for _, a in rows]
     labels = [f.names[a] for _, a in rows]
@@ -67,7 +68,7 @@ def bar_svg(f: Facts, highlight: str | None, target: str = "phone") -> bytes:
             fontweight="bold" if a == highlight else "normal",
         )
     ax.set_xlim(0, max(values) * 1.22)
-    ax.set_xlabel(f.info.short_unit, fontsize=size)
+    ax.set_xlabel(f.info.unit_label, fontsize=size)
     ax.xaxis.set_major_formatter(lambda x, _pos: format_number(x, 0 if x == int(x) else 1))
     ax.tick_params(axis="x", labelsize=size - 2)
     ax.tick_params(axis="y", length=0)
@@ -118,7 +119,7 @@ def poll_svg(results: dict, f: Facts, target: str = "phone") -> bytes:
         )
     ax.set_ylim(0, top * 1.25)
     ax.set_ylabel("Schätzungen", fontsize=size)
-    ax.set_xlabel(f.info.short_unit, fontsize=size)
+    ax.set_xlabel(f.info.unit_label, fontsize=size)
     ax.xaxis.set_major_formatter(lambda x, _pos: format_number(x, 0 if x == int(x) else 1))
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(labelsize=size - 2)

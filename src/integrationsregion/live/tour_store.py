@@ -18,14 +18,22 @@ def edited_tour_path(settings: Settings) -> Path:
 
 
 def tour_problems(tour: Tour, data: SceneData) -> list[str]:
-    """Indicators of the tour's scenes and polls that the catalogue does not know."""
+    """Indicators of the tour's scenes and polls that the catalogue does not know, or breakdowns they lack."""
     problems = []
     for i, scene in enumerate(tour.scenes, start=1):
-        for indicator in {scene.indicator, *([scene.poll.indicator] if scene.poll else [])}:
+        asked = {(scene.indicator, scene.breakdown)}
+        if scene.poll:
+            asked.add((scene.poll.indicator, scene.poll.breakdown))
+        for indicator, breakdown in sorted(asked):
             try:
-                data.info(indicator)
+                info = data.info(indicator)
             except UnknownIndicator as exc:
                 problems.append(f"Szene {i}: {exc.message}")
+                continue
+            if breakdown not in info.breakdowns:
+                problems.append(
+                    f"Szene {i}: Die Aufschlüsselung „{breakdown}“ gibt es für {info.short} nicht."
+                )
     return problems
 
 

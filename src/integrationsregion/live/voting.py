@@ -60,7 +60,7 @@ def results(spec: PollSpec, values: list[float], f: Facts) -> dict[str, Any]:
         "official": format_value(official, f.info),
         "official_value": official,
         "decimals": f.info.decimals,
-        "unit": f.info.short_unit,
+        "unit": f.info.unit_label,
         "unit_name": f.names.get(spec.ags, spec.ags),
         "source": f.source,
         "bins": summary["bins"],

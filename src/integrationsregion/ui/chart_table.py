@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from integrationsregion.catalogue import format_number
 from integrationsregion.formatting import NO_DATA
+from integrationsregion.formatting import number as format_number
 
 
 def _title(text: object) -> str:

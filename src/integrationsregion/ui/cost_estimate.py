@@ -11,8 +11,8 @@ import html
 import streamlit as st
 
 from integrationsregion import costmodel
-from integrationsregion.catalogue import format_number
 from integrationsregion.formatting import day as date_text
+from integrationsregion.formatting import number as format_number
 from integrationsregion.regions import NRW
 from integrationsregion.snapshot import QUALITY_LABELS
 from integrationsregion.ui import data

@@ -22,7 +22,6 @@ from integrationsregion.ui.chart_table import chart_table
 from integrationsregion.ui.layout import source_line, statement_card
 from integrationsregion.ui.links import methodik_link
 from integrationsregion.ui.theme_state import CHARTS, key, on_map_select, pickers, switch_indicator
-from integrationsregion.views import common
 from integrationsregion.views import theme as model
 from integrationsregion.views.theme import View
 
@@ -108,7 +107,7 @@ def figures(view: View) -> list[pd.DataFrame]:
             icon=":material/info:",
         )
     else:
-        rate = model.rate_for(store, ind, bd) if common.is_count(ind) else None
+        rate = model.rate_for(store, ind, bd) if ind.is_count else None
         if rate is not None:
             st.button(
                 f"Vergleichbar: {rate.title} zeigen",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from integrationsregion import navigation, urlparams
-from integrationsregion.catalogue import BREAKDOWN_LABELS
+from integrationsregion.catalogue import breakdown_label
 from integrationsregion.ui import data, query
 from integrationsregion.views import theme as model
 from integrationsregion.views.theme import View
@@ -138,13 +138,13 @@ def pickers(theme: str, default: str) -> View:
         breakdown = top[1].radio(
             "Aufschlüsselung",
             list(ind.breakdowns),
-            format_func=BREAKDOWN_LABELS.__getitem__,
+            format_func=breakdown_label,
             horizontal=True,
             key=bd_key,
         )
     else:
         breakdown = ind.breakdowns[0]
-        top[1].caption(f"Aufschlüsselung: {BREAKDOWN_LABELS[breakdown]}")
+        top[1].caption(f"Aufschlüsselung: {breakdown_label(breakdown)}")
 
     years = store.years(ind.id, breakdown)
     if years and st.session_state.get(year_key) not in years:

@@ -48,7 +48,7 @@ def foreign_share_span(store: Store) -> Metric | None:
     low, high = shares.loc[shares["value"].idxmin()], shares.loc[shares["value"].idxmax()]
     return Metric(
         f"Ausländeranteil 31.12.{years[-1]}",
-        f"{ind.format(low['value'])} bis {ind.format(high['value'])}",
+        f"{fmt.value(low['value'], ind.unit, ind.decimals)} bis {fmt.value(high['value'], ind.unit, ind.decimals)}",
         f"von {low['name']} bis {high['name']} · Quelle: {'; '.join(sorted(set(shares['source_label'])))}",
         help="Spanne über die 15 Einheiten",
     )

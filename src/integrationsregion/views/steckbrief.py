@@ -88,7 +88,7 @@ def profile(store: Store, ags: str) -> pd.DataFrame:
     if rows.empty:
         return rows
     inds = [store.catalogue[i] for i in rows["indicator"]]
-    counts = pd.Series([common.is_count(ind) for ind in inds], index=rows.index)
+    counts = pd.Series([ind.is_count for ind in inds], index=rows.index)
     return rows.assign(
         label=[common.indicator_label(ind, b) for ind, b in zip(inds, rows["breakdown"], strict=True)],
         decimals=[ind.decimals for ind in inds],

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from integrationsregion import formatting as fmt
-from integrationsregion.catalogue import BREAKDOWN_LABELS, Indicator
+from integrationsregion.catalogue import Indicator, breakdown_label
 from integrationsregion.figures import charts
 from integrationsregion.figures.map import choropleth
 from integrationsregion.regions import REFERENCES
@@ -69,9 +69,9 @@ def default_indicator(store: Store, theme: str, preferred: str) -> str:
     with_data = [i for i in options if has_kreis_data(store, i)]
     chosen = next((i for i in with_data if i.id == preferred), None)
     if chosen is not None:
-        rate = rate_for(store, chosen, default_breakdown(store, chosen)) if common.is_count(chosen) else None
+        rate = rate_for(store, chosen, default_breakdown(store, chosen)) if chosen.is_count else None
         return rate.id if rate is not None and rate.id in {i.id for i in options} else preferred
-    rates = [i for i in with_data if not common.is_count(i)]
+    rates = [i for i in with_data if not i.is_count]
     return (rates or with_data or options)[0].id
 
 
@@ -87,7 +87,7 @@ def option_label(store: Store, indicator: Indicator) -> str:
     """The picker's label: full title, counts marked as such, missing Kreis data said."""
     text = "Bevölkerung: " if indicator.theme == CONTEXT_THEME and indicator.title != "Bevölkerung" else ""
     text += indicator.title
-    if common.is_count(indicator):
+    if indicator.is_count:
         text += " (Anzahl)"
     if not has_kreis_data(store, indicator):
         text += " – keine Kreiswerte"
@@ -107,7 +107,7 @@ def comparison_year(store: Store, indicator: Indicator, year: int | None) -> int
 def year_notice(indicator: Indicator, breakdown: str, raw: str, years: list[int]) -> str:
     """Why a linked year is not shown."""
     text = (
-        f"Für „{indicator.short}“ ({BREAKDOWN_LABELS[breakdown]}) liegen für {raw} keine Werte der 15 Kreise "
+        f"Für „{indicator.short}“ ({breakdown_label(breakdown)}) liegen für {raw} keine Werte der 15 Kreise "
         "und kreisfreien Städte vor"
     )
     return text + (f"; verfügbar: {fmt.years_list(years)}." if years else ".")
@@ -119,14 +119,14 @@ def year_notice(indicator: Indicator, breakdown: str, raw: str, years: list[int]
 def series_regions(store: Store, indicator: Indicator) -> list[str]:
     """The units, plus Ruhr/NRW/DE where they may share the axis (rates; counts only without Kreis data)."""
     units = [r.ags for r in store.regions.units()]
-    with_refs = not common.is_count(indicator) or not has_kreis_data(store, indicator)
+    with_refs = not indicator.is_count or not has_kreis_data(store, indicator)
     return units + (list(REFERENCES) if with_refs else [])
 
 
 def references_for(store: Store, indicator: Indicator, year: int, breakdown: str) -> pd.DataFrame:
     """Ruhr/NRW/DE beside the units: only for rates (a count's total is no yardstick)."""
     refs = store.references(indicator.id, year, breakdown)
-    return refs.iloc[0:0] if common.is_count(indicator) else refs
+    return refs.iloc[0:0] if indicator.is_count else refs
 
 
 # --------------------------------------------------------------------------------------------- figures
@@ -200,8 +200,8 @@ def comparison_figure(
         store.cross_section(indicator_id, year, "foreign"),
         ind,
         year=year,
-        total_refs=None if common.is_count(ind) else store.references(indicator_id, year, "total"),
-        foreign_refs=None if common.is_count(ind) else store.references(indicator_id, year, "foreign"),
+        total_refs=None if ind.is_count else store.references(indicator_id, year, "total"),
+        foreign_refs=None if ind.is_count else store.references(indicator_id, year, "foreign"),
         highlight=unit,
         compact=compact,
     )
@@ -279,13 +279,20 @@ def unit_summary(store: Store, view: View) -> UnitSummary | None:
     parts = [ranked.text if ranked else ""]
     names = common.reference_names(store.regions)
     refs = references_for(store, ind, view.year, view.breakdown)
-    parts += [f"{names[r['region']]}: {ind.format(r['value'], r['rounding'])}" for _, r in refs.iterrows()]
-    label = f"{name} · {BREAKDOWN_LABELS[view.breakdown]} · {view.year}"
+    parts += [
+        f"{names[r['region']]}: {fmt.value(r['value'], ind.unit, ind.decimals, r['rounding'])}"
+        for _, r in refs.iterrows()
+    ]
+    label = f"{name} · {breakdown_label(view.breakdown)} · {view.year}"
     if row["quality"] == "secondary":
         label += " · Sekundärquelle"
     if row["quality"] == "derived" or row["rounding"]:
         parts.append(common.quality_text(row["quality"], row["formula"], row["rounding"]))
-    return UnitSummary(label, ind.format(row["value"], row["rounding"]), " · ".join(p for p in parts if p))
+    return UnitSummary(
+        label,
+        fmt.value(row["value"], ind.unit, ind.decimals, row["rounding"]),
+        " · ".join(p for p in parts if p),
+    )
 
 
 def coverage_note(cross_section: pd.DataFrame) -> str:
@@ -315,7 +322,7 @@ def download_title(view: View, frames: list[pd.DataFrame]) -> str:
     years = [int(y) for f in frames if len(f) for y in f["year"].dropna()]
     parts = [view.indicator.short]
     if len(view.indicator.breakdowns) > 1:
-        parts.append(BREAKDOWN_LABELS[view.breakdown])
+        parts.append(breakdown_label(view.breakdown))
     parts.append(fmt.year_range(years))
     return " ".join(p for p in parts if p)
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from integrationsregion import compare, peers
 from integrationsregion import formatting as fmt
-from integrationsregion.catalogue import BREAKDOWN_LABELS
+from integrationsregion.catalogue import breakdown_label  # noqa: F401  (the page's breakdown picker)
 from integrationsregion.figures import charts
 from integrationsregion.regions import GERMANY, NRW, REFERENCES
 from integrationsregion.store import Store
@@ -74,7 +74,7 @@ def default_indicator(store: Store, area_level: str = "kreis") -> str:
     ids = indicator_ids(store, area_level)
     if "unemployment_rate" in ids:
         return "unemployment_rate"
-    rates = [i for i in ids if not common.is_count(store.catalogue[i])]
+    rates = [i for i in ids if not store.catalogue[i].is_count]
     return (rates or ids)[0]
 
 
@@ -84,10 +84,6 @@ def breakdowns(store: Store, indicator_id: str, area_level: str = "kreis") -> li
 
 def default_breakdown(options: list[str]) -> str:
     return "foreign" if "foreign" in options else options[0]
-
-
-def breakdown_label(breakdown: str) -> str:
-    return BREAKDOWN_LABELS[breakdown]
 
 
 def peer_note(store: Store, unit: str, choice: peers.PeerChoice, chosen: list[str]) -> str:
@@ -120,7 +116,7 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
     frame.loc[frame["role"] == "Referenz", "name"] = frame["region"].map(names)
     refs = frame[frame["role"] == "Referenz"]
     parts = [f"Jahr {year}"]
-    if common.is_count(ind):
+    if ind.is_count:
         frame = frame[frame["role"] != "Referenz"]
         parts.append(
             "Zählwerte: "
@@ -224,7 +220,7 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
     names = {a: store.regions.name(a) for a in units} | common.reference_names(store.regions)
     if raw.empty:
         return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [], [])
-    counts = [common.is_count(store.catalogue[i]) for i in raw["indicator"]]
+    counts = [store.catalogue[i].is_count for i in raw["indicator"]]
     raw["Indikator"] = [
         common.indicator_label(store.catalogue[i], b)
         for i, b in zip(raw["indicator"], raw["breakdown"], strict=True)
