@@ -140,23 +140,28 @@ def timed(page: Page, action) -> tuple[float, float]:
     return result["run"], result["done"]
 
 
-FIRST_MOVE: dict[tuple[int, str, int], bool] = {}  # (page, select box) -> round 0 moved up
+FIRST_MOVE: dict[tuple[int, str, int], tuple[str, bool]] = {}  # (page, select box) -> (start option, up)
 
 
 def select_box_action(page: Page, selector: str, index: int, round_no: int):
-    """Open the select box, move one option down (at the last option: up), later rounds back and forth
-    between the two, and choose it with Enter; the clock starts at Enter. Round 0 shows a new view, later
-    rounds views already seen."""
+    """Open the select box, move one option down (at the last option: up), in later rounds back to the first
+    option and away again, and choose it with Enter; the clock starts at Enter. Round 0 shows a new view,
+    later rounds views already seen. The direction follows the option shown, so a click that did not take
+    does not send the next one past the end."""
     box = page.locator(selector).nth(index)
 
     def act() -> None:
         box.click()
         options = page.get_by_role("option")
         options.first.wait_for()
-        at_end = options.nth(options.count() - 1).get_attribute("aria-selected") == "true"
-        if round_no == 0:
-            FIRST_MOVE[id(page), selector, index] = at_end
-        up = FIRST_MOVE.get((id(page), selector, index), at_end) != (round_no % 2 == 1)
+        selected = options.evaluate_all(
+            "els => els.map(e => e.getAttribute('aria-selected') === 'true' ? e.textContent : null)"
+        )
+        label = next((t for t in selected if t is not None), "")
+        if round_no == 0 or (id(page), selector, index) not in FIRST_MOVE:
+            FIRST_MOVE[id(page), selector, index] = (label, selected[-1] is not None)
+        start, first_up = FIRST_MOVE[id(page), selector, index]
+        up = first_up if label == start else not first_up
         page.keyboard.press("ArrowUp" if up else "ArrowDown")
         page.evaluate("window.__bench.arm()")
         page.keyboard.press("Enter")
