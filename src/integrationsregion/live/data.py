@@ -181,5 +181,5 @@ def facts(data: SceneData, indicator: str, year: int, breakdown: str) -> Facts:
         values={r.ags: r.value for r in rows},
         names={r.ags: r.name for r in rows},
         info=info,
-        source="; ".join(sources),
+        source="; ".join([*sources, info.attribution] if sources else []),
     )
