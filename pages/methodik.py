@@ -40,7 +40,8 @@ st.dataframe(
     found,
     hide_index=True,
     width="stretch",
-    height=min(38 + 35 * max(len(found), 1), 420),
+    height=min(38 + 84 * max(len(found), 1), 600),
+    row_height=84,  # the grid wraps long definitions only in rows taller than 64 px
     column_order=model.CATALOGUE_COLUMNS,
     column_config={
         "Indikator": st.column_config.TextColumn(width="medium", pinned=True),
@@ -110,7 +111,7 @@ if breakdowns:
     else:
         heading, facts = found_value
         st.markdown(heading)
-        st.dataframe(facts, hide_index=True, width="stretch")
+        st.table(facts, hide_index=True, border="horizontal")  # long texts wrap
         download_buttons(
             model.value_rows(store, ind.id, breakdown, region, year),
             f"Herkunft {ind.short} {names[region]} {year}",
@@ -134,7 +135,7 @@ st.dataframe(
 
 st.subheader("Lizenzen und Namensnennung")
 st.caption(model.LICENCE_NOTE)
-st.dataframe(cached("licence_lines"), hide_index=True, width="stretch")
+st.table(cached("licence_lines"), hide_index=True, border="horizontal")
 st.markdown(model.MAP_NOTE)
 
 st.subheader("Aktualisierung")
@@ -150,5 +151,5 @@ st.dataframe(
 )
 st.caption(model.snapshot_line(store.manifest))
 st.markdown(model.MANUAL_NOTE)
-st.dataframe(cached("manual_refresh"), hide_index=True, width="stretch")
+st.table(cached("manual_refresh"), hide_index=True, border="horizontal")
 footer()

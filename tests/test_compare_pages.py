@@ -225,7 +225,7 @@ def test_methodik_restores_the_provenance_view(store):
     assert widget(at, "selectbox", "mt_einheit").value == "05513"
     assert widget(at, "selectbox", "mt_jahr").value == 2019
     prov = store.provenance("05513", "unemployment_rate", 2019, "foreign")
-    shown = pd.concat([d.value for d in at.dataframe if "Merkmal" in d.value.columns])
+    shown = pd.concat([t.value for t in at.table if "Merkmal" in t.value.columns])
     facts = dict(zip(shown["Merkmal"], shown["Angabe"], strict=True))
     assert facts["Tabelle"] == prov["table_code"]
     assert facts["Stand"] == formatting.stand(prov["stand"])  # a German date
@@ -240,7 +240,7 @@ def test_methodik_lists_licences_with_the_bkg_line_and_the_refresh(store):
     page_text = text + " ".join(c.value for c in at.caption) + " ".join(c.value for c in at.code)
     assert "integrationsregion " not in page_text and "SHA-256" not in page_text  # no developer commands
     assert "amtlichen Diensten" in text
-    licences = next(d.value for d in at.dataframe if "Namensnennung" in d.value.columns)
+    licences = next(t.value for t in at.table if "Namensnennung" in t.value.columns)
     assert set(store.observations["attribution"]) == set(licences["Namensnennung"])
 
 
