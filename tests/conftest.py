@@ -33,12 +33,21 @@ _DIRECTORY_MARKERS = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test folder is a marker group (`-m e2e`, `-m "not e2e"`); top-level tests mark themselves."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test folder is a marker group (`-m e2e`, `-m "not e2e"`); top-level tests mark themselves, and a
+    module in no group is an error (`-m apptest` would silently leave it out)."""
+    groups = {line.split(":")[0].strip() for line in config.getini("markers")}
+    unmarked = set()
     for item in items:
         folder = Path(str(item.path)).parent.name
         if folder in _DIRECTORY_MARKERS:
             item.add_marker(_DIRECTORY_MARKERS[folder])
+        if not groups & {m.name for m in item.iter_markers()}:
+            unmarked.add(item.path.name)
+    if unmarked:
+        raise pytest.UsageError(
+            f"test modules without a marker group (pytestmark): {', '.join(sorted(unmarked))}"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from integrationsregion import formatting, navigation
 from tests.conftest import REPO_DIR
 
+pytestmark = pytest.mark.apptest
+
 PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
 
 

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from integrationsregion.live.scenes import load_tour
 from tests.conftest import DATA_DIR, REPO_DIR
 
+pytestmark = pytest.mark.apptest
+
 TOUR = load_tour(DATA_DIR / "live" / "tour.json")
 
 
