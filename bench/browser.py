@@ -2,12 +2,13 @@
 
     .venv/bin/python -m bench.browser [--rounds 3] [--viewports desktop phone] [--pages bildung vergleich]
     .venv/bin/python -m bench.browser --profile arbeitsmarkt      # where one click's time goes (browser CPU)
+    .venv/bin/python -m bench.browser --profile vergleich --box 3  # the same for the third select box
 
 Two servers are started the way the README runs the app (`streamlit run … --server.port <free>
 --server.headless true` from the repository): the app and `bench/floor_app.py` (a title, one select box, one
 line). Headless Debian Chromium (Playwright) opens every page of the app's navigation at each viewport and
 works each picker in the main area: every select box (next option, then back, …), every radio and segmented
-control (another option) and the map (a click on a unit). Each app click is followed by a click on the floor
+control (another option), the map (a click on a unit) and every tab bar (the next tab). Each app click is followed by a click on the floor
 page in the same browser, so both see the same machine noise.
 
 A click is timed inside the page, from the input event (key or pointer down) to the moment the page is done:
@@ -48,10 +49,11 @@ PICKERS = {
     "radio": f"{MAIN} [data-testid='stRadio']",
     "segmented": f"{MAIN} [data-testid='stButtonGroup']",
     "map": f"{MAIN} [data-testid='stPlotlyChart']:has(path.choroplethlocation)",
+    "tab": f"{MAIN} [data-testid='stTabs']",  # last: the other pickers are measured on the first tab
 }
 
 BENCH_JS = """
-window.__bench = {t0: null, last: {}, armed: false};
+window.__bench = {t0: null, last: {}, armed: false, marker: null};
 (() => {
   const b = window.__bench;
   const rec = kind => { if (b.t0 !== null) b.last[kind] = performance.now(); };
@@ -72,16 +74,21 @@ window.__bench = {t0: null, last: {}, armed: false};
     const main = document.querySelector("[data-testid='stMain']");
     if (main && main !== mainObserved) {
       mainObserved = main;
-      new MutationObserver(() => rec('dom')).observe(main, {subtree: true, childList: true, characterData: true});
+      new MutationObserver(() => {
+        rec('dom');
+        // a run too quick to show `running` (the floor page): the marker text changed, so it has finished
+        const line = [...main.querySelectorAll("[data-testid='stMarkdown']")].pop();
+        if (b.marker !== null && b.last.run === undefined && line && line.textContent !== b.marker) rec('run');
+      }).observe(main, {subtree: true, childList: true, characterData: true});
     }
   }).observe(document, {subtree: true, childList: true});
   const start = () => { if (b.armed) { b.armed = false; b.t0 = performance.now(); b.last = {}; } };
   document.addEventListener('keydown', start, true);
   document.addEventListener('pointerdown', start, true);
-  b.arm = () => { b.armed = true; b.t0 = null; b.last = {}; };
+  b.arm = marker => { b.armed = true; b.t0 = null; b.last = {}; if (marker !== undefined) b.marker = marker; };
   b.quiet = (runsBefore, quietMs) => {
     const app = document.querySelector("[data-testid='stApp']");
-    if (b.t0 === null || (window.__stRunsDone || 0) <= runsBefore) return false;
+    if (b.t0 === null || ((window.__stRunsDone || 0) <= runsBefore && b.last.run === undefined)) return false;
     if (!app || app.dataset.testScriptState !== 'notRunning' || !window.__stSettled()) return false;
     const latest = Math.max(b.t0, ...Object.values(b.last));
     return performance.now() - latest > quietMs;
@@ -125,11 +132,14 @@ def open_page(page: Page, url: str) -> None:
     sp.wait_ready(page)
 
 
-def timed(page: Page, action) -> tuple[float, float]:
-    """Arm the in-page timer, do `action()` (its key or pointer event starts the clock), wait until done."""
+def timed(page: Page, action, marker: str | None = None) -> tuple[float, float]:
+    """Arm the in-page timer, do `action()` (its key or pointer event starts the clock), wait until done.
+
+    `marker`: the text of the page's last markdown line before the click; when it changes, the run has
+    finished even if the page never showed `running` (a run of a few ms, as on the floor page)."""
     page.bring_to_front()
     before = sp.runs_done(page)
-    page.evaluate("window.__bench.arm()")
+    page.evaluate("m => window.__bench.arm(m)", marker)
     action()
     page.wait_for_function(
         "([n, q]) => window.__bench.quiet(n, q)", arg=[before, QUIET_MS], timeout=CLICK_TIMEOUT_MS, polling=50
@@ -138,18 +148,28 @@ def timed(page: Page, action) -> tuple[float, float]:
     return result["run"], result["done"]
 
 
+FIRST_MOVE: dict[tuple[int, str, int], tuple[str, bool]] = {}  # (page, select box) -> (start option, up)
+
+
 def select_box_action(page: Page, selector: str, index: int, round_no: int):
-    """Open the select box, move one option down (odd rounds: back up; at either end the other way) and
-    choose it with Enter; the clock starts at Enter. Round 0 shows a new view, later rounds views already seen."""
+    """Open the select box, move one option down (at the last option: up), in later rounds back to the first
+    option and away again, and choose it with Enter; the clock starts at Enter. Round 0 shows a new view,
+    later rounds views already seen. The direction follows the option shown, so a click that did not take
+    does not send the next one past the end."""
     box = page.locator(selector).nth(index)
 
     def act() -> None:
         box.click()
         options = page.get_by_role("option")
         options.first.wait_for()
-        up = round_no % 2 == 1
-        if options.nth(0 if up else options.count() - 1).get_attribute("aria-selected") == "true":
-            up = not up
+        selected = options.evaluate_all(
+            "els => els.map(e => e.getAttribute('aria-selected') === 'true' ? e.textContent : null)"
+        )
+        label = next((t for t in selected if t is not None), "")
+        if round_no == 0 or (id(page), selector, index) not in FIRST_MOVE:
+            FIRST_MOVE[id(page), selector, index] = (label, selected[-1] is not None)
+        start, first_up = FIRST_MOVE[id(page), selector, index]
+        up = first_up if label == start else not first_up
         page.keyboard.press("ArrowUp" if up else "ArrowDown")
         page.evaluate("window.__bench.arm()")
         page.keyboard.press("Enter")
@@ -199,18 +219,33 @@ def map_action(page: Page, selector: str, index: int, round_no: int):
     return act
 
 
+def tab_action(page: Page, selector: str, index: int, round_no: int):
+    """Click the next tab (round-robin: a round per tab, then the first again)."""
+    tabs = page.locator(selector).nth(index).get_by_role("tab")
+
+    def act() -> None:
+        selected = next(
+            n for n in range(tabs.count()) if tabs.nth(n).get_attribute("aria-selected") == "true"
+        )
+        tabs.nth((selected + 1) % tabs.count()).click()
+
+    return act
+
+
 ACTIONS = {
     "select box": select_box_action,
     "radio": option_action,
     "segmented": option_action,
     "map": map_action,
+    "tab": tab_action,
 }
 
 
 def measure_floor(page: Page, series: Series) -> None:
     round_no = len(series.done_ms) + len(series.misses)
     try:
-        run, done = timed(page, select_box_action(page, PICKERS["select box"], 0, round_no))
+        marker = page.locator(f"{MAIN} [data-testid='stMarkdown']").last.text_content()
+        run, done = timed(page, select_box_action(page, PICKERS["select box"], 0, round_no), marker)
     except PlaywrightTimeout:
         series.misses.append(f"round {round_no}: no rerun")
         return
@@ -284,25 +319,28 @@ def table(results: list[Series]) -> str:
 # --------------------------------------------------------------------------------------------- profile
 
 
-def profile_click(browser, app: StreamlitServer, path: str, viewport: str = "desktop") -> dict:
-    """One select-box click on `path` under the browser's CPU profiler: self time by script and function."""
+def profile_click(
+    browser, app: StreamlitServer, path: str, index: int = 0, viewport: str = "desktop"
+) -> dict:
+    """A click on select box `index` of `path` under the browser's CPU profiler: self time by script and
+    function."""
     context = browser.new_context(viewport=sp.VIEWPORTS[viewport], locale="de-DE")
     page = context.new_page()
     sp.prepare(page)
     page.add_init_script(BENCH_JS)
     open_page(page, f"{app.url}/{path}")
-    timed(page, select_box_action(page, PICKERS["select box"], 0, 0))  # a first click: caches warm
+    timed(page, select_box_action(page, PICKERS["select box"], index, 0))  # a first click: caches warm
     cdp = context.new_cdp_session(page)
     cdp.send("Profiler.enable")
     cdp.send("Profiler.setSamplingInterval", {"interval": 200})
     cdp.send("Profiler.start")
-    run, done = timed(page, select_box_action(page, PICKERS["select box"], 0, 1))
+    run, done = timed(page, select_box_action(page, PICKERS["select box"], index, 1))
     profile = cdp.send("Profiler.stop")["profile"]
     # the same click once more under the timeline trace: style, layout and paint are "(program)" above
     trace_path = REPO_DIR / "artifacts" / "bench" / f"trace-{path or 'start'}.json"
     trace_path.parent.mkdir(parents=True, exist_ok=True)
     browser.start_tracing(page=page, path=str(trace_path), categories=["devtools.timeline"])
-    traced_run, traced_done = timed(page, select_box_action(page, PICKERS["select box"], 0, 2))
+    traced_run, traced_done = timed(page, select_box_action(page, PICKERS["select box"], index, 2))
     browser.stop_tracing()
     context.close()
     timeline = timeline_by_event(json.loads(trace_path.read_text())["traceEvents"])
@@ -321,7 +359,7 @@ def profile_click(browser, app: StreamlitServer, path: str, viewport: str = "des
     top = lambda d, n: sorted(((k, round(v, 1)) for k, v in d.items()), key=lambda kv: -kv[1])[:n]  # noqa: E731
     return {
         "page": f"/{path}",
-        "click": "select box 1",
+        "click": f"select box {index + 1}",
         "run_ms": round(run, 1),
         "done_ms": round(done, 1),
         "profiled_ms": round((profile["endTime"] - profile["startTime"]) / 1000, 1),
@@ -396,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viewports", nargs="+", default=["desktop", "phone"], choices=["desktop", "phone"])
     parser.add_argument("--pages", nargs="+", help="url paths to measure (default: the whole navigation)")
     parser.add_argument("--profile", metavar="PAGE", help="profile one select-box click on PAGE instead")
+    parser.add_argument("--box", type=int, default=1, help="with --profile: which select box (default 1)")
     parser.add_argument("--json", type=Path, default=REPO_DIR / "artifacts" / "bench" / "browser.json")
     args = parser.parse_args(argv)
 
@@ -415,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         }
         if args.profile is not None:
-            report = profile_click(browser, app, args.profile.strip("/"))
+            report = profile_click(browser, app, args.profile.strip("/"), args.box - 1)
             print(json.dumps(report, indent=2, ensure_ascii=False))
             browser.close()
             return 0

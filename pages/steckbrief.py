@@ -67,8 +67,9 @@ def profile_section() -> None:
     names = common.reference_names(store.regions)
     tables.phone_css()
     cards = model.card_rows(rows, names)
+    parts = model.theme_tables(store, rows)
     with st.container(key="wide-tables"):
-        for part in model.theme_tables(store, rows):
+        for part in parts:
             st.markdown(f"#### {part.heading}")
             table = part.table.rename(
                 columns={"Ruhr": names["RVR"], "NRW": names["05"], "Deutschland": names["DG"]}
@@ -94,7 +95,7 @@ def profile_section() -> None:
                 Definition=st.column_config.LinkColumn("Definition", display_text="Definition"),
             )
     with st.container(key="phone-cards"):
-        for part in model.theme_tables(store, rows):
+        for part in parts:
             st.markdown(f"#### {part.heading}")
             tables.cards([c for c in cards if c["theme"] == part.theme])
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import formatting, navigation
+from integrationsregion.regions import REFERENCES
 from tests.conftest import REPO_DIR
 
 pytestmark = pytest.mark.apptest
@@ -26,6 +29,16 @@ def charts(at: AppTest) -> list:
     return at.get("plotly_chart")
 
 
+def trace_names(chart) -> set[str]:
+    return {t.get("name") for t in json.loads(chart.proto.spec)["data"]}
+
+
+def open_tab(at: AppTest, page: str, label: str) -> AppTest:
+    """A click on a chart tab (the tab widget's state is its label)."""
+    at.session_state[f"{page}:diagramm"] = label
+    return at.run()
+
+
 def captions(at: AppTest) -> str:
     return " ".join(c.value for c in at.caption)
 
@@ -35,21 +48,43 @@ def markdown(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_default_view_has_map_charts_sources_and_statements(page):
+def test_default_view_shows_the_map_tab_with_its_source_beside_the_statements(page):
     at = open_page(page)
     assert not at.exception
-    assert len(charts(at)) >= 3  # map, ranking, time series
-    assert captions(at).count("Quelle:") >= 3
+    assert [t.label for t in at.tabs] == ["Karte", "Rangfolge", "Zeitreihe", "Insgesamt/Ausländer"]
+    (shown,) = charts(at)  # only the open tab's figure is sent
+    assert shown.key == f"{page}:karte"
+    assert "Quelle:" in captions(at)
     assert "/methodik?indikator=" in captions(at)
+    assert any(e.label.startswith("Tabelle zum Diagramm:") for e in at.expander)  # the table alternative
     assert any(s.value == "Aussagen der Konferenz" for s in at.subheader)
     assert "Bezug zu:" in captions(at)
     assert at.query_params["indikator"]  # the view is in the URL
     assert at.query_params["jahr"]
 
 
-def test_link_restores_indicator_breakdown_year_and_unit():
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_tab_shows_its_chart_with_a_source_and_puts_it_into_the_url(store, page):
+    at = open_page(page)
+    for label, param in [("Rangfolge", "rangfolge"), ("Zeitreihe", "zeitreihe"), ("Karte", None)]:
+        open_tab(at, page, label)
+        assert not at.exception
+        assert len(charts(at)) == 1
+        assert "Quelle:" in captions(at)
+        assert at.query_params.get("diagramm") == param  # the default tab keeps the link short
+    open_tab(at, page, "Zeitreihe")
+    references = {store.regions[ags].name for ags in REFERENCES}
+    assert trace_names(charts(at)[0]) & references  # the reference lines beside the units
+
+
+def test_link_restores_indicator_breakdown_year_unit_and_tab():
     at = open_page(
-        "arbeitsmarkt", indikator="unemployment_rate", aufschluesselung="total", jahr="2019", einheit="05513"
+        "arbeitsmarkt",
+        indikator="unemployment_rate",
+        aufschluesselung="total",
+        jahr="2019",
+        einheit="05513",
+        diagramm="vergleich",
     )
     assert not at.exception
     assert at.selectbox(key="arbeitsmarkt:indikator").value == "unemployment_rate"
@@ -57,9 +92,11 @@ def test_link_restores_indicator_breakdown_year_and_unit():
     assert at.selectbox(key="arbeitsmarkt:jahr").value == 2019
     assert at.selectbox(key="arbeitsmarkt:einheit").value == "05513"
     assert any("Gelsenkirchen" in m.label and "2019" in m.label for m in at.metric)
-    # total and foreign both exist: the comparison chart is the fourth figure
-    assert len(charts(at)) == 4
-    assert any(s.value == "Insgesamt und Ausländer/-innen" for s in at.subheader)
+    # total and foreign both exist: the linked tab shows them side by side
+    (shown,) = charts(at)
+    assert at.session_state["arbeitsmarkt:diagramm"] == "Insgesamt/Ausländer"
+    assert len(trace_names(shown)) >= 2
+    assert at.query_params["diagramm"] == "vergleich"
 
 
 def test_changing_widgets_writes_the_view_back_to_the_url():
@@ -86,6 +123,7 @@ def test_statement_button_switches_the_indicator():
         ({"indikator": "gibt_es_nicht"}, "indikator=gibt"),
         ({"einheit": "99999"}, "einheit=99999"),
         ({"aufschluesselung": "mars"}, "aufschluesselung=mars"),
+        ({"diagramm": "torte"}, "diagramm=torte"),
     ],
 )
 def test_unknown_link_values_get_a_german_notice_and_the_default_view(params, expected):
@@ -93,7 +131,7 @@ def test_unknown_link_values_get_a_german_notice_and_the_default_view(params, ex
     assert not at.exception
     notices = " ".join(i.value for i in at.info)
     assert "Hinweis zum Link" in notices and expected in notices and "ignoriert" in notices
-    assert len(charts(at)) >= 3
+    assert [c.key for c in charts(at)] == ["arbeitsmarkt:karte"]
 
 
 def test_year_without_data_explains_which_years_exist(store):
@@ -113,8 +151,12 @@ def test_indicator_without_kreis_data_shows_references_instead_of_an_empty_map()
     at = open_page("arbeitsmarkt", indikator="employment_rate")
     assert not at.exception
     assert any("keine Werte der 15 Kreise" in i.value for i in at.info)
-    assert len(charts(at)) == 1  # the time series of NRW and Germany
+    assert len(charts(at)) == 1  # the time series of NRW and Germany, in the tab that opened for it
+    assert at.query_params["diagramm"] == "zeitreihe"
     assert "Quelle:" in captions(at)
+    open_tab(at, "arbeitsmarkt", "Karte")  # a click on the map tab stays there and says why it is empty
+    assert not charts(at)
+    assert "Keine Karte" in captions(at)
 
 
 def test_indicator_of_another_theme_offers_the_right_page():

@@ -142,6 +142,71 @@ def test_indicator_choice_changes_the_figures(app_server, new_page, theme):
     assert query(page).get("indikator") != indicator_before
 
 
+def test_chart_tabs_show_one_chart_each_and_a_link_restores_the_tab(app_server, new_page, store):
+    page = new_page()
+    sp.open_app(page, app_server.url + ARBEITSMARKT_LINK)
+    (shown,) = sp.assert_healthy(page, "Karte")  # the open tab's figure only
+    sp.act(page, lambda: page.get_by_role("tab", name="Zeitreihe").click())
+    sp.wait_figures_change(page, [shown.signature], "the Zeitreihe tab")
+    (series,) = sp.assert_healthy(page, "Zeitreihe")
+    assert store.regions.name("05513") in series.signature  # the selected unit's line
+    assert query(page)["diagramm"] == "zeitreihe"
+    assert page.get_by_text("Quelle:").first.is_visible()
+
+    again = new_page()
+    sp.open_app(again, page.url)
+    (restored,) = sp.assert_healthy(again, "Zeitreihe by link")
+    assert again.get_by_role("tab", name="Zeitreihe").get_attribute("aria-selected") == "true"
+    assert restored.signature == series.signature
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_click_on_the_map_selects_the_unit(app_server, new_page, store, viewport):
+    page = new_page(viewport)
+    sp.open_app(page, f"{app_server.url}/bildung")
+    sp.wait_figures_drawn(page)
+    assert "einheit" not in query(page)
+    units = page.locator("[data-testid='stPlotlyChart'] path.choroplethlocation")
+    unit = units.nth(3)
+    unit.scroll_into_view_if_needed()
+    box = unit.bounding_box()
+    sp.act(page, lambda: page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2))
+    page.wait_for_function("() => new URL(location.href).searchParams.has('einheit')", timeout=10_000)
+    chosen = query(page)["einheit"]
+    assert combobox(page, "Kreis / kreisfreie Stadt").input_value() == store.regions.name(chosen)
+
+
+def test_chart_table_opens_from_the_keyboard_with_the_charts_data(app_server, new_page, store):
+    page = new_page()
+    sp.open_app(page, app_server.url + ARBEITSMARKT_LINK)
+    summary = page.locator("[data-testid='stExpander'] summary").filter(has_text="Tabelle zum Diagramm")
+    assert page.locator("[data-testid='stMain'] table").count() == 0  # built only when asked for
+    summary.focus()
+    sp.act(page, lambda: page.keyboard.press("Enter"))
+    table = page.locator("[data-testid='stMain'] table")
+    table.wait_for()
+    text = table.inner_text()
+    assert all(store.regions.name(r.ags) in text for r in store.regions.units())  # every unit of the map
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_zeigen_button_brings_the_changed_chart_into_view(app_server, new_page, viewport):
+    page = new_page(viewport)
+    sp.open_app(page, f"{app_server.url}/arbeitsmarkt")
+    sp.wait_figures_drawn(page)
+    button = page.get_by_role("button", name="Zeigen: Ausländeranteil Arbeitslose").last
+    button.scroll_into_view_if_needed()
+    tabs = page.locator("[data-testid='stMain'] [data-testid='stTabs']")
+    assert tabs.bounding_box()["y"] < 0  # the chart is far above the statement
+    sp.act(page, button.click)
+    assert query(page)["indikator"] == "share_foreign_among_unemployed"
+    page.wait_for_function(
+        "() => { const b = document.querySelector(\"[data-testid='stMain'] [data-testid='stTabs']\")"
+        ".getBoundingClientRect(); return b.top >= 0 && b.top < window.innerHeight / 2; }",
+        timeout=5_000,
+    )
+
+
 def test_download_buttons_give_files_with_the_export_columns(app_server, new_page, tmp_path):
     page = new_page()
     sp.open_app(page, app_server.url + VERGLEICH_LINK)

@@ -1,10 +1,10 @@
 """A chart's data as a table: the alternative to a figure for keyboard and screen-reader users.
 
-`chart_table(fig)` puts a collapsed expander "Tabelle zum Diagramm: …" under a chart; its summary is reachable
-with the Tab key and opens with Enter/Space, and the table inside is an HTML `<table>` (`st.table`) that screen
-readers read row by row. The rows come from the figure itself (`figure_rows`), so the table always says what
-the chart shows: one row per drawn point (bar, line point, map unit), values in German notation, gaps
-"keine Daten".
+`chart_table(fig, key)` puts a collapsed expander "Tabelle zum Diagramm: …" under a chart; its summary is
+reachable with the Tab key and opens with Enter/Space, and the table inside is an HTML `<table>` (`st.table`)
+that screen readers read row by row; it is built only while the expander is open. The rows come from the
+figure itself (`figure_rows`), so the table always says what the chart shows: one row per drawn point (bar,
+line point, map unit), values in German notation, gaps "keine Daten".
 """
 
 from __future__ import annotations
@@ -90,11 +90,15 @@ def _is_horizontal(fig: go.Figure) -> bool:
     return any(getattr(t, "orientation", None) == "h" for t in fig.data)
 
 
-def chart_table(fig: go.Figure, title: str | None = None) -> None:
-    """A collapsed expander under a chart with the chart's data as an accessible table."""
+def chart_table(fig: go.Figure, key: str, title: str | None = None) -> None:
+    """A collapsed expander under a chart with the chart's data as an accessible table; the table is built
+    and sent only while the expander is open (opening it reruns the page or fragment)."""
     label = title or _title(fig.layout.title.text if fig.layout.title else "") or "Diagramm"
+    box = st.expander(f"Tabelle zum Diagramm: {label}", icon=":material/table:", key=key, on_change="rerun")
+    if not box.open:
+        return
     table = figure_rows(fig)
-    with st.expander(f"Tabelle zum Diagramm: {label}", icon=":material/table:"):
+    with box:
         if table.empty:
             st.caption(NO_DATA)
         else:

@@ -1,6 +1,6 @@
 """View state in the URL (`st.query_params`): read with validation, write back.
 
-Parameter names (German, shown in shared links): indikator, jahr, einheit, aufschluesselung, vergleich.
+Parameter names (German, shown in shared links): indikator, jahr, einheit, aufschluesselung, vergleich, diagramm.
 Unknown or malformed values are ignored with a short German notice, never a traceback.
 """
 
@@ -14,7 +14,7 @@ import streamlit as st
 from integrationsregion import urlparams
 
 # the parameters that make up a view; shared links carry these and nothing else
-VIEW_PARAMS = ("einheit", "vergleich", "indikator", "aufschluesselung", "jahr")
+VIEW_PARAMS = ("einheit", "vergleich", "indikator", "aufschluesselung", "jahr", "diagramm")
 
 
 def _escape(text: str) -> str:

@@ -21,11 +21,20 @@ from integrationsregion.ui import data
 from integrationsregion.ui.chart_table import chart_table
 from integrationsregion.ui.layout import source_line, statement_card
 from integrationsregion.ui.links import methodik_link
-from integrationsregion.ui.theme_state import key, on_map_select, pickers, switch_indicator
+from integrationsregion.ui.theme_state import CHARTS, key, on_map_select, pickers, switch_indicator
 from integrationsregion.views import theme as model
 from integrationsregion.views.theme import View
 
 __all__ = ["View", "evidence", "evidence_chart", "page"]
+
+# scrolls the chart tabs into view (after a button elsewhere on the page changed the chart)
+REVEAL_CHART = """<script>{
+  const tabs = document.querySelector("[data-testid='stMain'] [data-testid='stTabs']");
+  if (tabs) {
+    tabs.style.scrollMarginTop = "4rem";  // below Streamlit's header
+    tabs.scrollIntoView({behavior: "smooth", block: "start"});
+  }
+}</script>"""
 
 
 # --------------------------------------------------------------------------------------------- cached data
@@ -78,19 +87,19 @@ def comparison_figure(indicator_id: str, year: int, unit: str | None, compact: b
     return model.comparison_figure(data.store(), indicator_id, year, unit, compact)
 
 
-def _chart(fig: go.Figure, filename: str, chart_key: str | None = None, **kwargs) -> None:
+def _chart(fig: go.Figure, filename: str, table_key: str, chart_key: str | None = None, **kwargs) -> None:
     st.plotly_chart(fig, key=chart_key, config=charts.plotly_config(filename), width="stretch", **kwargs)
-    chart_table(fig)  # the same data as a table: reachable by keyboard, read by screen readers
+    chart_table(fig, table_key)  # the same data as a table: reachable by keyboard, read by screen readers
 
 
 # --------------------------------------------------------------------------------------------- figures
 
 
 def figures(view: View) -> list[pd.DataFrame]:
-    """Map, ranking, time series and (where both exist) total vs. foreigners; returns the data shown."""
+    """Map, ranking, time series and total vs. foreigners in tabs; only the open tab's figure is built and
+    sent (a tab switch reruns this section). Returns the data of the view, whichever tab is open."""
     store = data.store()
-    ind, bd, year, unit = view.indicator, view.breakdown, view.year, view.unit
-    shown: list[pd.DataFrame] = []
+    ind, bd, year = view.indicator, view.breakdown, view.year
     if year is None:
         st.info(
             f"Für „{ind.title}“ gibt es keine Werte der 15 Kreise und kreisfreien Städte, "
@@ -113,50 +122,95 @@ def figures(view: View) -> list[pd.DataFrame]:
             st.metric(summary.label, summary.value)
             if summary.caption:
                 st.caption(summary.caption)
-        st.subheader("Karte")
-        _chart(
-            map_figure(ind.id, bd, year, unit),
-            charts.export_filename(ind, bd, year, "karte"),
-            chart_key=key(view.theme, "karte"),
-            on_select=lambda: on_map_select(view.theme),
-            selection_mode="points",
-        )
-        cs, refs = _cross_section(ind.id, year, bd), _references(ind.id, year, bd)
-        source_line(cs, ind, map_shown=True)
-        _gemeinde_map(view)
-        st.subheader("Rangfolge")
-        _chart(ranking_figure(ind.id, bd, year, unit), charts.export_filename(ind, bd, year))
-        source_line(pd.concat([cs, refs]), ind)
-        note = model.coverage_note(cs)
-        if note:
-            st.caption(note)
-        shown += [cs, refs]
-
-    st.subheader("Zeitreihe")
-    series = _series(ind.id, bd)
-    _chart(series_figure(ind.id, bd, unit), charts.export_filename(ind, bd, kind="zeitreihe"))
-    source_line(series, ind)
-    breaks = breaks_for(data.breaks(), ind.id, bd)
-    if breaks:
-        st.caption(" · ".join(f"Bruch {b.between[0]}/{b.between[1]}: {b.detail}" for b in breaks))
-    shown.append(series)
-
-    cyear = model.comparison_year(store, ind, year)
-    if cyear is not None:
-        st.subheader("Insgesamt und Ausländer/-innen")
-        _chart(
-            comparison_figure(ind.id, cyear, unit),
-            charts.export_filename(ind, "total_foreign", cyear, "vergleich"),
-        )
-        both = pd.concat([_cross_section(ind.id, cyear, "total"), _cross_section(ind.id, cyear, "foreign")])
-        source_line(both, ind)
-        if year is not None and cyear != year:
-            st.caption(f"Für {year} liegen nicht beide Aufschlüsselungen vor; gezeigt wird {cyear}.")
+    tabs = st.tabs(list(CHARTS.values()), key=key(view.theme, "diagramm"), on_change="rerun")
+    draw = {
+        "karte": _map_tab,
+        "rangfolge": _ranking_tab,
+        "zeitreihe": _series_tab,
+        "vergleich": _comparison_tab,
+    }
+    for slug, tab in zip(CHARTS, tabs, strict=True):
+        if tab.open:
+            with tab:
+                draw[slug](view)
+    if st.session_state.pop(key(view.theme, "_reveal"), False):  # a "Zeigen" button far below the chart
+        st.html(REVEAL_CHART, unsafe_allow_javascript=True)
     if ind.caveats:
         with st.expander("Hinweise zu diesem Indikator"):
             st.markdown("\n".join(f"- {c}" for c in ind.caveats))
             st.markdown(f"[Definition und Quellen auf „Daten & Methodik“]({methodik_link(ind.id)})")
-    return shown
+    cross = [] if year is None else [_cross_section(ind.id, year, bd), _references(ind.id, year, bd)]
+    return [*cross, _series(ind.id, bd)]
+
+
+def _no_kreis_values(view: View, what: str) -> None:
+    st.caption(
+        f"Keine {what}: für „{view.indicator.title}“ gibt es keine Werte der 15 Kreise und kreisfreien Städte."
+    )
+
+
+def _map_tab(view: View) -> None:
+    ind, bd, year, unit = view.indicator, view.breakdown, view.year, view.unit
+    if year is None:
+        _no_kreis_values(view, "Karte")
+        return
+    _chart(
+        map_figure(ind.id, bd, year, unit),
+        charts.export_filename(ind, bd, year, "karte"),
+        key(view.theme, "tabelle:karte"),
+        chart_key=key(view.theme, "karte"),
+        on_select=lambda: on_map_select(view.theme),
+        selection_mode="points",
+    )
+    source_line(_cross_section(ind.id, year, bd), ind, map_shown=True)
+    _gemeinde_map(view)
+
+
+def _ranking_tab(view: View) -> None:
+    ind, bd, year = view.indicator, view.breakdown, view.year
+    if year is None:
+        _no_kreis_values(view, "Rangfolge")
+        return
+    _chart(
+        ranking_figure(ind.id, bd, year, view.unit),
+        charts.export_filename(ind, bd, year),
+        key(view.theme, "tabelle:rangfolge"),
+    )
+    cs = _cross_section(ind.id, year, bd)
+    source_line(pd.concat([cs, _references(ind.id, year, bd)]), ind)
+    note = model.coverage_note(cs)
+    if note:
+        st.caption(note)
+
+
+def _series_tab(view: View) -> None:
+    ind, bd = view.indicator, view.breakdown
+    _chart(
+        series_figure(ind.id, bd, view.unit),
+        charts.export_filename(ind, bd, kind="zeitreihe"),
+        key(view.theme, "tabelle:zeitreihe"),
+    )
+    source_line(_series(ind.id, bd), ind)
+    breaks = breaks_for(data.breaks(), ind.id, bd)
+    if breaks:
+        st.caption(" · ".join(f"Bruch {b.between[0]}/{b.between[1]}: {b.detail}" for b in breaks))
+
+
+def _comparison_tab(view: View) -> None:
+    ind, year = view.indicator, view.year
+    cyear = model.comparison_year(data.store(), ind, year)
+    if cyear is None:
+        st.caption(f"„{ind.title}“ gibt es nicht zugleich insgesamt und für Ausländer/-innen.")
+        return
+    _chart(
+        comparison_figure(ind.id, cyear, view.unit),
+        charts.export_filename(ind, "total_foreign", cyear, "vergleich"),
+        key(view.theme, "tabelle:vergleich"),
+    )
+    both = pd.concat([_cross_section(ind.id, cyear, "total"), _cross_section(ind.id, cyear, "foreign")])
+    source_line(both, ind)
+    if year is not None and cyear != year:
+        st.caption(f"Für {year} liegen nicht beide Aufschlüsselungen vor; gezeigt wird {cyear}.")
 
 
 def _gemeinde_map(view: View) -> None:
@@ -172,6 +226,7 @@ def _gemeinde_map(view: View) -> None:
     _chart(
         gemeinde_map_figure(ind.id, view.breakdown, year),
         charts.export_filename(ind, view.breakdown, year, "gemeindekarte"),
+        key(view.theme, "tabelle:gemeindekarte"),
     )
     st.caption(
         f"Stand {year}: die jüngsten Werte auf Gemeindeebene. Die elf kreisfreien Städte sind zugleich "
@@ -286,7 +341,7 @@ def evidence_chart(kind: str, indicator_id: str, breakdown: str, year: int, char
             [_cross_section(indicator_id, year, "total"), _cross_section(indicator_id, year, "foreign")]
         )
         filename = charts.export_filename(ind, "total_foreign", year, "vergleich")
-    _chart(fig, filename, chart_key=chart_key)
+    _chart(fig, filename, f"{chart_key}:tabelle", chart_key=chart_key)
     source_line(rows, ind)
     pages = navigation.theme_pages()
     if ind.theme in pages:

@@ -1,7 +1,8 @@
 """The state of a theme page: its pickers and their two-way sync with the URL.
 
-The view lives in the URL (`indikator`, `aufschluesselung`, `jahr`, `einheit`): a shared link restores it,
-a bad value gives a German notice and the default view (parsers in `urlparams`).
+The view lives in the URL (`indikator`, `aufschluesselung`, `jahr`, `einheit`, and `diagramm` for the chart
+tab shown): a shared link restores it, a bad value gives a German notice and the default view (parsers in
+`urlparams`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from integrationsregion.views.theme import View
 
 NO_UNIT = ""
 PARAMS = ("indikator", "aufschluesselung", "jahr", "einheit")
+# the chart tabs of a theme page: URL value -> tab label; only the open tab's figure is built and sent
+CHARTS = {
+    "karte": "Karte",
+    "rangfolge": "Rangfolge",
+    "zeitreihe": "Zeitreihe",
+    "vergleich": "Insgesamt/Ausländer",
+}
+DEFAULT_CHART = "karte"
 
 
 def key(theme: str, name: str) -> str:
@@ -26,7 +35,7 @@ def _apply_url(theme: str, ids: list[str], default: str) -> None:
     """Put URL parameters that changed since we last wrote them into the widget state (validated)."""
     store = data.store()
     written = st.session_state.get(key(theme, "_written"), {})
-    changed = {p: st.query_params.get(p) for p in PARAMS}
+    changed = {p: st.query_params.get(p) for p in (*PARAMS, "diagramm")}
     changed = {p: v for p, v in changed.items() if v is not None and v != written.get(p)}
     ind_key, bd_key, year_key, unit_key = (key(theme, p) for p in PARAMS)
 
@@ -60,6 +69,19 @@ def _apply_url(theme: str, ids: list[str], default: str) -> None:
     if "einheit" in changed:
         units = [r.ags for r in store.regions.units()]
         st.session_state[unit_key] = query.choice("einheit", [NO_UNIT, *units], NO_UNIT)
+    if "diagramm" in changed:
+        show_chart(theme, query.choice("diagramm", list(CHARTS), DEFAULT_CHART))
+
+
+def shown_chart(theme: str) -> str:
+    """The URL value of the chart tab that is open (the tab widget's state holds its label)."""
+    label = st.session_state.get(key(theme, "diagramm"), CHARTS[DEFAULT_CHART])
+    return next((slug for slug, text in CHARTS.items() if text == label), DEFAULT_CHART)
+
+
+def show_chart(theme: str, slug: str) -> None:
+    """Open the chart tab `slug` (call before the tabs are drawn in this run, or from a callback)."""
+    st.session_state[key(theme, "diagramm")] = CHARTS[slug]
 
 
 def _write_url(view: View) -> None:
@@ -68,14 +90,17 @@ def _write_url(view: View) -> None:
         "aufschluesselung": view.breakdown if len(view.indicator.breakdowns) > 1 else None,
         "jahr": view.year,
         "einheit": view.unit or None,
+        "diagramm": None if view.chart == DEFAULT_CHART else view.chart,
     }
     query.write(**params)
     st.session_state[key(view.theme, "_written")] = {k: str(v) for k, v in params.items() if v is not None}
 
 
 def switch_indicator(theme: str, indicator_id: str) -> None:
-    """Button callback: show another indicator of this page (breakdown and year back to defaults)."""
+    """Button callback: show another indicator of this page (breakdown and year back to defaults) and bring
+    its chart into view."""
     st.session_state[key(theme, "indikator")] = indicator_id
+    st.session_state[key(theme, "_reveal")] = True
     st.session_state.pop(key(theme, "aufschluesselung"), None)
     st.session_state.pop(key(theme, "jahr"), None)
 
@@ -157,6 +182,14 @@ def pickers(theme: str, default: str) -> View:
             icon=":material/arrow_forward:",
             query_params={"indikator": other.id},
         )
-    view = View(theme, ind, breakdown, year, unit or None, tuple(years))
+    chart = shown_chart(theme)
+    empty = (year is None and chart in ("karte", "rangfolge")) or (
+        chart == "vergleich" and model.comparison_year(store, ind, year) is None
+    )
+    if empty and st.session_state.get(key(theme, "_charted")) != (ind.id, breakdown):
+        chart = "zeitreihe"  # a new indicator without this chart: open one it has (a click on the tab stays)
+        show_chart(theme, chart)
+    st.session_state[key(theme, "_charted")] = (ind.id, breakdown)
+    view = View(theme, ind, breakdown, year, unit or None, tuple(years), chart)
     _write_url(view)
     return view

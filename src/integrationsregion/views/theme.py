@@ -24,7 +24,8 @@ CONFERENCE_YEAR = 2019
 
 @dataclass(frozen=True)
 class View:
-    """What a theme page shows: indicator, breakdown, year (None: no Kreis data) and selected unit."""
+    """What a theme page shows: indicator, breakdown, year (None: no Kreis data), selected unit and the chart
+    tab that is open ("karte", "rangfolge", "zeitreihe" or "vergleich")."""
 
     theme: str
     indicator: Indicator
@@ -32,6 +33,7 @@ class View:
     year: int | None
     unit: str | None
     years: tuple[int, ...]
+    chart: str = "karte"
 
 
 # --------------------------------------------------------------------------------------------- options
