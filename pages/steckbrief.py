@@ -6,7 +6,6 @@ from integrationsregion import pdf_profile
 from integrationsregion.ui import data, query, tables
 from integrationsregion.ui.downloads import download_buttons
 from integrationsregion.ui.layout import footer, statement_card
-from integrationsregion.ui.links import methodik_link
 from integrationsregion.ui.share import share_link
 from integrationsregion.views import common
 from integrationsregion.views import steckbrief as model
@@ -65,39 +64,7 @@ def profile_section() -> None:
     )
 
     names = common.reference_names(store.regions)
-    tables.phone_css()
-    cards = model.card_rows(rows, names)
-    parts = model.theme_tables(store, rows)
-    with st.container(key="wide-tables"):
-        for part in parts:
-            st.markdown(f"#### {part.heading}")
-            table = part.table.rename(
-                columns={"Ruhr": names["RVR"], "NRW": names["05"], "Deutschland": names["DG"]}
-            )
-            table["Definition"] = table.pop("indicator").map(methodik_link)
-            styled = tables.per_row_format(
-                table,
-                ["Wert", *names.values()],
-                part.units,
-                part.decimals,
-                uuid=f"steckbrief_{part.theme}",
-                verdicts=part.verdicts,
-                rounded_zeros=part.rounded_zeros,
-            )
-            tables.numeric_table(
-                styled,
-                len(table),
-                placeholder="–",
-                Rang=st.column_config.NumberColumn(format="%d", width="small"),
-                von=st.column_config.NumberColumn(format="%d", width="small"),
-                Vergleich=st.column_config.TextColumn(width=tables.TEXT_WIDTH),
-                Verlauf=st.column_config.LineChartColumn("Verlauf", help=model.TREND_HELP),
-                Definition=st.column_config.LinkColumn("Definition", display_text="Definition"),
-            )
-    with st.container(key="phone-cards"):
-        for part in parts:
-            st.markdown(f"#### {part.heading}")
-            tables.cards([c for c in cards if c["theme"] == part.theme])
+    tables.profile(model.theme_tables(store, rows), model.card_rows(rows, names), names)
 
     st.markdown("#### Aussagen der Sozialkonferenz Ruhr 2019 zu diesen Zahlen")
     titles = {i.id: i.short for i in store.catalogue.all()}

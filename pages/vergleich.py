@@ -111,19 +111,7 @@ def comparison() -> None:
     st.subheader("Alle Indikatoren im Vergleich")
     st.caption(model.TABLE_NOTE)
     result = table(tuple(units), tuple(charts))
-    tables.phone_css()
-    with st.container(key="wide-tables"):
-        styled = tables.per_row_format(
-            result.frame,
-            result.value_columns,
-            result.units,
-            result.decimals,
-            uuid="vergleich",
-            rounded_zeros=result.rounded_zeros,
-        )
-        tables.numeric_table(styled, len(result.frame), placeholder="keine Daten")
-    with st.container(key="phone-cards"):
-        tables.cards(model.cards(result))
+    tables.comparison(result, model.cards(result))
 
     st.markdown("#### Daten herunterladen")
     download_buttons(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import openpyxl
 import pandas as pd
@@ -40,7 +41,15 @@ def notices(at: AppTest) -> str:
 
 
 def share_url(at: AppTest) -> str:
-    return next(c.value for c in at.code if "?" in c.value or c.value.startswith("/"))
+    """The URL the "Link kopieren" button copies (a JSON string in the button's frame)."""
+    srcdoc = next(e.proto.srcdoc for e in at.get("iframe") if "Link kopieren" in e.proto.srcdoc)
+    return json.loads(re.search(r"const url = (\"[^\"]*\");", srcdoc)[1])
+
+
+def grid_label(store, indicator: str, breakdown: str) -> str:
+    """An indicator's name as the tables show it: with its unit."""
+    ind = store.catalogue[indicator]
+    return f"{common.indicator_label(ind, breakdown)} ({ind.unit_label})"
 
 
 def widget(at: AppTest, kind: str, key: str):
@@ -70,11 +79,11 @@ def test_shared_link_restores_the_comparison_offers_downloads_and_leads_to_the_d
 
     # the table on screen holds the snapshot's values for that year
     table = at.dataframe[0].value.set_index("Indikator")
-    row = table.loc[common.indicator_label(ind, "foreign")]
+    row = table.loc[grid_label(store, "unemployment_rate", "foreign")]
     assert row["Jahr"] == 2019
     cs = store.cross_section("unemployment_rate", 2019, "foreign").set_index("region")
     for ags in [*SCENARIO["vergleich"].split(","), "05513"]:
-        assert row[store.regions.name(ags)] == cs.loc[ags, "value"]
+        assert row[store.regions[ags].short_name] == cs.loc[ags, "value"]
 
     # downloads are offered; the XLSX the page builds has the same numbers and the sources
     labels = [b.label for b in at.get("download_button")]
@@ -151,8 +160,7 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     shown = pd.concat([d.value for d in at.dataframe], ignore_index=True)
     profile = store.profile("05513").set_index(["indicator", "breakdown"])
     ur = profile.loc[("unemployment_rate", "foreign")]
-    ind = store.catalogue["unemployment_rate"]
-    row = shown[shown["Indikator"] == common.indicator_label(ind, "foreign")].iloc[0]
+    row = shown[shown["Indikator"] == grid_label(store, "unemployment_rate", "foreign")].iloc[0]
     assert row["Wert"] == ur["value"]  # numeric, so the column sorts by value
     assert row["Jahr"] == ur["year"]
     assert row["Rang"] == ur["rank"] and row["von"] == ur["ranked"]  # the store's rank, by polarity
@@ -161,9 +169,7 @@ def test_steckbrief_shows_latest_values_ranks_and_references(store):
     assert (
         "ungünstiger" in row["Vergleich"] or "günstiger" in row["Vergleich"] or "gleich" in row["Vergleich"]
     )
-    neutral = shown[
-        shown["Indikator"] == common.indicator_label(store.catalogue["foreign_share"], "foreign")
-    ].iloc[0]
+    neutral = shown[shown["Indikator"] == grid_label(store, "foreign_share", "foreign")].iloc[0]
     assert "günstiger" not in neutral["Vergleich"]
     text = " ".join(m.value for m in at.markdown)
     assert "Geiß-Netthöfel" in text  # the conference statement on unemployment

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 
 from integrationsregion import pdf_profile
@@ -117,3 +118,23 @@ def test_snapshot_date_reads_as_a_german_date():
     assert pdf_profile.snapshot_date(manifest).endswith("26.02.2026")
     manifest["last_refreshed"] = {"a": "2026-11-30T08:00:00+00:00"}
     assert pdf_profile.snapshot_date(manifest) == "zuletzt aktualisiert am 30.11.2026"
+
+
+def test_no_text_runs_into_the_right_margin(pdf_of):
+    metrics = FPDF()
+    metrics.add_page()
+    overruns = []
+    for ags in ("05513", "05562"):  # rates per 1.000 inhabitants carry the longest value labels
+        for page in PdfReader(io.BytesIO(pdf_of(ags))).pages:
+
+            def visit(text, cm, tm, font, size, page=page):
+                if not text.strip() or not size:
+                    return
+                metrics.set_font("helvetica", size=size * tm[0])
+                shown = text.strip().encode("latin-1", "replace").decode("latin-1")  # the core font's range
+                x_end = (tm[4] * cm[0] + cm[4]) / 72 * 25.4 + metrics.get_string_width(shown)
+                if x_end > 210 - pdf_profile.MARGIN + 1:
+                    overruns.append(f"{text.strip()} ends at {x_end:.1f} mm")
+
+            page.extract_text(visitor_text=visit)
+    assert not overruns, overruns[:5]

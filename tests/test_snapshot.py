@@ -71,10 +71,42 @@ def test_every_value_is_traceable_to_a_public_source(observations):
 
 
 def test_press_and_party_sources_are_flagged_secondary(observations):
-    press = observations["publisher"].str.contains(r"via |as reported|AfD|Statista|Fraktion", regex=True)
+    press = observations["publisher"].str.contains(r"laut |AfD|Statista|Fraktion", regex=True)
     assert press.any()
     assert (observations.loc[press, "quality"] == "secondary").all()
     assert observations.loc[press, "source_label"].str.contains("Sekundärquelle").all()
+
+
+USER_TEXT_COLUMNS = [
+    "publisher",
+    "source_label",
+    "source_title",
+    "licence",
+    "attribution",
+    "note",
+    "formula",
+    "mixed_vintage",
+    "alternatives",
+]
+"""Columns the app, the downloads or the PDF show (note_source keeps the original wording)."""
+ENGLISH = (
+    r"\b(?:compiled|as reported|reported by|study by|sources?|data|press|release|report|copied|third party"
+    r"|citing|cited|based on|answer|amend\w*|official|secondary|derived|estimate|version|columns|via"
+    r"|published|first release|the|and|of|with|from|not)\b"
+)
+
+
+def test_no_english_wording_reaches_a_user_facing_column(observations):
+    for column in USER_TEXT_COLUMNS:
+        text = observations[column].str.replace(r"https?://\S+", "", regex=True)  # web addresses aside
+        english = observations.loc[text.str.contains(ENGLISH, case=False, regex=True), column]
+        assert english.empty, f"{column}: {sorted(set(english))[:5]}"
+
+
+def test_original_english_wording_stays_in_provenance(observations):
+    translated = observations[observations["publisher"].str.contains("zusammengestellt von citypopulation")]
+    assert len(translated) > 0
+    assert translated["note_source"].str.contains("Herausgeber im Original: .*compiled by").all()
 
 
 def test_values_computed_here_say_so(observations):
@@ -104,7 +136,7 @@ def test_same_figure_from_two_sources_keeps_the_official_one_and_records_the_oth
     ]
     assert len(row) == 1
     assert row.iloc[0]["quality"] == "derived"
-    assert "secondary" in row.iloc[0]["alternatives"]
+    assert "Sekundärquelle" in row.iloc[0]["alternatives"]
 
 
 def test_mixed_reference_dates_stay_apart(observations):

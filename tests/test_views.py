@@ -58,8 +58,18 @@ def test_steckbrief_tables_keep_values_numeric_population_first(store, herne):
     assert parts[0].theme == "bevoelkerung"
     for part in parts:
         assert pd.api.types.is_float_dtype(part.table["Wert"])
-        assert len(part.units) == len(part.decimals) == len(part.table)
+        assert len(part.decimals) == len(part.table)
         assert part.table["Stand"].map(lambda s: s == formatting.STAND_MISSING or s.count(".") == 2).all()
+
+
+def test_steckbrief_table_says_each_comparison_in_a_few_words(store, herne):
+    table = pd.concat([p.table for p in steckbrief.theme_tables(store, herne)], ignore_index=True)
+    rows = herne.set_index("label").loc[table["Indikator"]]
+    assert (table.loc[rows["is_count"].to_numpy(), "Vergleich"] == "Zählwert").all()
+    compared = table[rows["basis"].notna().to_numpy()]
+    assert len(compared)
+    assert compared["Vergleich"].str.contains(r"\b(?:Ruhr|NRW)\b").all()
+    assert compared["Vergleich"].str.len().max() <= 45  # two or three lines in the table
 
 
 def test_steckbrief_gemeinde_of_a_kreisfreie_stadt_is_the_city():
@@ -311,3 +321,18 @@ def test_vergleich_chart_names_a_comparison_area_without_a_value(store):
     bars = chart.figure.data[0]
     assert list(bars.x) == ["Herne", "Ruhr", "NRW", "Deutschland"]
     assert bars.text[1] == formatting.NO_DATA and "keine Daten: Ruhr" in chart.source
+
+
+def test_a_source_line_names_each_table_once_with_all_its_stands():
+    text = common.sources_text(
+        [
+            "Regionaldatenbank 13211-02-05-4, Stand 26.02.2026",
+            "Regionaldatenbank 13211-02-05-4",
+            "Regionaldatenbank 13211-02-05-4, Stand 17.08.2021",
+            "IT.NRW (laut WAZ) (Sekundärquelle)",
+        ]
+    )
+    assert text.count("13211-02-05-4") == 1
+    assert "Stand 17.08.2021 und 26.02.2026 (teils ohne Stand)" in text  # oldest first
+    assert "IT.NRW (laut WAZ) (Sekundärquelle)" in text
+    assert common.sources_text([]) == formatting.NO_DATA

@@ -14,7 +14,7 @@ import pandas as pd
 
 from integrationsregion.catalogue import Catalogue, Indicator
 from integrationsregion.regions import RUHR, RegionRegistry
-from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK
+from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK, alternative_note
 
 RUHR_FORMULA = "Summe der 15 Kreise und kreisfreien Städte des RVR"
 CHANGE_NOTE = "eigene Berechnungen"
@@ -215,7 +215,7 @@ def _add(df: pd.DataFrame, new: pd.DataFrame, previous: pd.DataFrame) -> pd.Data
             if QUALITY_RANK[old["quality"]] < QUALITY_RANK["derived"]:
                 continue
             notes.append(
-                f"{old['value']:g} laut {old['source_label']} ({old['quality']}; {old['source_url']})"
+                alternative_note(old["value"], old["source_label"], old["quality"], old["source_url"])
             )
             drop_old.append(key)
         if notes:

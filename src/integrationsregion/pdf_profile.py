@@ -128,10 +128,12 @@ def _bars(pdf: _Document, row: pd.Series, unit_short: str, names: dict[str, str]
     if not items:
         return 0.0
     largest = max(abs(v) for _, v, _ in items) or 1.0
-    label_w, value_w = 20.0, 17.0
-    bar_w = CHART_W - label_w - value_w
     pdf.set_font("helvetica", size=5.5)
-    for n, (label, value, colour) in enumerate(items):
+    texts = [_text(fmt.value(v, row["unit"], int(row["decimals"]))) for _, v, _ in items]
+    label_w = 20.0
+    value_w = max(pdf.get_string_width(t) for t in texts) + 1.0  # "2,2 je 1.000 Einwohner" in full
+    bar_w = CHART_W - label_w - value_w
+    for n, ((label, value, colour), text) in enumerate(zip(items, texts, strict=True)):
         y = top + n * (BAR_H + 0.8)
         pdf.set_text_color(*INK)
         pdf.set_xy(CHART_X, y)
@@ -139,7 +141,7 @@ def _bars(pdf: _Document, row: pd.Series, unit_short: str, names: dict[str, str]
         pdf.set_fill_color(*colour)
         pdf.rect(CHART_X + label_w, y + 0.3, max(bar_w * abs(value) / largest, 0.3), BAR_H - 0.6, style="F")
         pdf.set_xy(CHART_X + label_w + bar_w + 0.5, y)
-        pdf.cell(value_w, BAR_H, _text(fmt.value(value, row["unit"], int(row["decimals"]))))
+        pdf.cell(value_w, BAR_H, text)
     return len(items) * (BAR_H + 0.8)
 
 
@@ -148,15 +150,10 @@ def _sparkline(pdf: _Document, row: pd.Series, top: float) -> float:
     years, values = list(row["trend_years"]), list(row["trend"])
     if len(years) < 2:
         return 0.0
-    decimals = int(row["decimals"])
     pdf.set_xy(CHART_X, top)
     pdf.set_font("helvetica", size=6)
     pdf.set_text_color(*MUTED)
-    caption = (
-        f"Verlauf {years[0]}–{years[-1]}: {fmt.value(values[0], row['unit'], decimals)} "
-        f"bis {fmt.value(values[-1], row['unit'], decimals)}"
-    )
-    pdf.multi_cell(CHART_W, 2.8, _text(caption), align="L", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(CHART_W, 2.8, _text(model.trend_text(row)), align="L", new_x="LEFT", new_y="NEXT")
     line_top = pdf.get_y() + 0.5
     low, high = min(values), max(values)
     span = (high - low) or 1.0

@@ -21,7 +21,14 @@ import pandas as pd
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.derive import derive, is_computed_here, publication, with_change_note
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region, RegionRegistry
-from integrationsregion.snapshot import COLUMNS, KEY, QUALITY_RANK, ROUNDINGS, write_snapshot_atomic
+from integrationsregion.snapshot import (
+    COLUMNS,
+    KEY,
+    QUALITY_RANK,
+    ROUNDINGS,
+    alternative_note,
+    write_snapshot_atomic,
+)
 
 REFERENCE_FILES = ("bildung_bevoelkerung.csv", "arbeitsmarkt.csv", "geduldete_kosten.csv", "ergaenzung.csv")
 MONTHS = {
@@ -74,7 +81,15 @@ class PublisherRule:
 def load_rules(data_dir: Path) -> dict:
     raw = tomllib.loads((data_dir / "build" / "reference.toml").read_text(encoding="utf-8"))
     raw["publisher"] = [PublisherRule(re.compile(r.pop("pattern")), **r) for r in raw["publisher"]]
+    raw["german"] = [(re.compile(r["pattern"]), r["text"]) for r in raw.get("german", [])]
     return raw
+
+
+def german(text: str, rules: dict) -> str:
+    """A publisher or table name of the reference files in German (the `german` rules, in order)."""
+    for pattern, replacement in rules["german"]:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def build_regions(reference_dir: Path) -> list[Region]:
@@ -145,8 +160,10 @@ def german_date(iso: str) -> str:
 
 
 def classify(row: dict, rules: dict) -> dict:
-    """Provenance columns of one reference row (quality, formula and rounding come later)."""
+    """Provenance columns of one reference row (quality, formula and rounding come later); rules match
+    the original wording, the columns shown carry the German one."""
     rule = next(r for r in rules["publisher"] if r.pattern.search(row["source_publisher"]))
+    publisher, source_table = german(row["source_publisher"], rules), german(row["source_table"], rules)
     table = m[1] if (m := TABLE_CODE.search(row["source_table"])) else ""
     # The supplement states the Stand in a column of its own (empty = none stated).
     official_stand = iso_date(row["stand"]) if "stand" in row else parse_stand(row["source_table"])
@@ -161,26 +178,38 @@ def classify(row: dict, rules: dict) -> dict:
         )
     portal = rule.portal.format(table=table) if rule.portal and table else row["source_url"]
     if rule.quality == "official":
-        label = f"{rule.label} {table}" if table else f"{rule.label}: {row['source_table']}"
+        said = source_table.startswith(rule.label.split()[0])  # "IT.NRW Bevölkerungsfortschreibung …"
+        label = (
+            f"{rule.label} {table}" if table else source_table if said else f"{rule.label}: {source_table}"
+        )
         if official_stand:
             label += f", Stand {german_date(official_stand)}"
     else:
-        label = f"{row['source_publisher']} (Sekundärquelle)"
-    attribution = (
-        rule.attribution if rule.quality == "official" else f"Sekundärquelle: {row['source_publisher']}"
-    )
+        label = f"{publisher} (Sekundärquelle)"
+    attribution = rule.attribution if rule.quality == "official" else f"Sekundärquelle: {publisher}"
     return {
         "quality": rule.quality,
-        "publisher": row["source_publisher"],
+        "publisher": publisher,
         "source_label": label,
         "table_code": table,
-        "source_title": rules.get("table_titles", {}).get(row["source_table"], row["source_table"]),
+        "source_title": rules.get("table_titles", {}).get(row["source_table"], source_table),
         "source_url": row["source_url"],
         "portal_url": portal,
         "stand": official_stand,
         "licence": rule.licence,
         "attribution": attribution,
     }
+
+
+def original_wording(raw: dict, rules: dict) -> str:
+    """The publisher and table name as the reference file words them, where the app shows them translated
+    (kept in note_source; double quotes as single ones, so the note's own quotation stays the first)."""
+    parts = [
+        f"{what} im Original: {raw[col]}".replace('"', "'")
+        for what, col in (("Herausgeber", "source_publisher"), ("Tabelle", "source_table"))
+        if german(raw[col], rules) != raw[col]
+    ]
+    return f" [{'; '.join(parts)}]" if parts else ""
 
 
 def iso_date(text: str) -> str:
@@ -325,6 +354,7 @@ def read_reference(
             ):
                 ref_date = str(year)
             where = f" (Fundstelle: {raw['where_read']})" if raw.get("where_read") else ""
+            where += original_wording(raw, rules)
             row = {
                 "region": regions.data_ags(raw["ags"]),
                 "indicator": raw["indicator"],
@@ -379,7 +409,7 @@ def resolve_duplicates(df: pd.DataFrame, rules: dict) -> pd.DataFrame:
         others = group.iloc[1:]
         if len(others):
             best["alternatives"] = " | ".join(
-                f"{o.value:g} laut {o.source_label} ({o.quality}; {o.source_url})"
+                alternative_note(o.value, o.source_label, o.quality, o.source_url)
                 for o in others.itertuples()
             )
         kept.append(best)

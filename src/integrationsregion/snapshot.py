@@ -56,6 +56,14 @@ QUALITY_LABELS = {
     "derived": "eigene Berechnung aus amtlichen Werten",
     "secondary": "Sekundärquelle",
 }
+
+
+def alternative_note(value: float, label: str, quality: str, url: str) -> str:
+    """How a value that is not shown is recorded in `alternatives` (German: the app shows it)."""
+    kind = "" if QUALITY_LABELS[quality] in label else f"{QUALITY_LABELS[quality]}; "
+    return f"{float(value):g} laut {label} ({kind}{url})"
+
+
 ROUNDINGS = {
     "": "",
     "rounded_5": "vom Herausgeber auf Vielfache von 5 gerundet",

@@ -209,6 +209,48 @@ def assert_healthy(page: Page, where: str) -> list[Figure]:
     return figs
 
 
+CUT_TEXTS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")]
+  .flatMap((gd, index) => {
+    const svg = gd.querySelector('.main-svg');
+    if (!svg || svg.getBoundingClientRect().width === 0) return [];
+    const box = svg.getBoundingClientRect();
+    return [...gd.querySelectorAll('.main-svg text')]
+      .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none'
+              && getComputedStyle(t).visibility !== 'hidden' && !t.closest('.hoverlayer'))
+      .filter(t => { const r = t.getBoundingClientRect();
+                     return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1
+                                            || r.top < box.top - 1 || r.bottom > box.bottom + 1); })
+      .map(t => `figure #${index}: "${t.textContent.trim()}"`);
+  })"""
+
+
+def cut_texts(page: Page) -> list[str]:
+    """Texts of the visible plotly figures that reach beyond the figure's edge (a cut label)."""
+    return page.evaluate(CUT_TEXTS_JS)
+
+
+OVERLAPS_JS = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")]
+  .flatMap((gd, index) => {
+    const texts = [...gd.querySelectorAll('.main-svg text')]
+      .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none'
+              && !t.closest('.hoverlayer, .xtick, .ytick'))
+      .map(t => [t.textContent.trim(), t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+    const out = [];
+    texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
+      const x = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+      const y = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+      if (x > 2 && y > 2) out.push(`figure #${index}: "${a}" over "${b}"`);
+    }));
+    return out;
+  })"""
+
+
+def overlapping_texts(page: Page) -> list[str]:
+    """Pairs of texts in a plotly figure printed over each other: value labels, map place names, legend,
+    notes, titles (axis ticks aside: plotly spaces those itself)."""
+    return page.evaluate(OVERLAPS_JS)
+
+
 SCROLL_HEIGHT_JS = """() => {
   const main = document.querySelector("[data-testid='stMain']");
   return Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight);

@@ -1,5 +1,6 @@
-"""Every page loads in a real browser, on a desktop and a phone, without an exception, an error element or
-an empty figure; a screenshot of each is kept under artifacts/screenshots/."""
+"""Every page loads in a real browser, on a desktop and a phone, without an exception, an error element,
+an empty figure, a chart text cut at the figure's edge or printed over another; a screenshot of each is kept under
+artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -28,4 +29,6 @@ def test_page_loads_cleanly(app_server, new_page, path, viewport):
     sp.open_app(page, f"{app_server.url}/{path}")
     sp.screenshot(page, f"{page_name(path)}-{viewport}")
     sp.assert_healthy(page, f"/{path} ({viewport})")
+    assert not sp.cut_texts(page), f"/{path} ({viewport}): text cut at a chart's edge"
+    assert not sp.overlapping_texts(page), f"/{path} ({viewport}): chart texts printed over each other"
     assert page.locator("[data-testid='stMain'] [data-testid='stElementContainer']").count() > 0

@@ -253,3 +253,67 @@ def test_link_kopieren_copies_the_view_url(app_server, new_page):
     query = parse_qs(urlparse(copied).query)
     assert urlparse(copied).path == "/vergleich"
     assert query["einheit"] == ["05513"] and query["indikator"] == ["unemployment_rate"]
+
+
+NO_CLIPBOARD = """Object.defineProperty(navigator, 'clipboard', {value: undefined});
+document.execCommand = () => false;"""
+
+
+def test_link_kopieren_without_clipboard_shows_the_link_selected(app_server, new_page):
+    page = new_page("phone")
+    page.add_init_script(NO_CLIPBOARD)  # runs in the button's frame, too
+    sp.open_app(page, app_server.url + VERGLEICH_LINK)
+    assert page.get_by_text("Link anzeigen").count() == 0  # one control, not two
+    frame = page.frame_locator("iframe[title='st.iframe']").first
+    frame.get_by_role("button", name="Link kopieren").click()
+    box = frame.get_by_role("textbox", name="Link zu dieser Ansicht")
+    box.wait_for(state="visible", timeout=10_000)
+    shown = box.input_value()
+    assert urlparse(shown).path == "/vergleich"
+    assert parse_qs(urlparse(shown).query)["einheit"] == ["05513"]
+    assert box.evaluate("el => el.selectionStart === 0 && el.selectionEnd === el.value.length")
+    assert box.bounding_box()["width"] > 100  # readable beside the button on a phone
+
+
+TABLE_SCROLL_JS = """() => [...document.querySelectorAll("[data-testid='stDataFrame']")]
+  .filter(grid => grid.offsetParent !== null)
+  .map(grid => { const s = grid.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth]; })"""
+FIVE_PEERS = "/vergleich?einheit=05913&vergleich=05112,05113,05117,05119,05170"
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "bigscreen"])
+@pytest.mark.parametrize("path", ["/steckbrief?einheit=05562", FIVE_PEERS])
+def test_tables_fit_without_sideways_scrolling(app_server, new_page, viewport, path):
+    page = new_page(viewport)
+    sp.open_app(page, app_server.url + path)
+    grids = page.evaluate(TABLE_SCROLL_JS)
+    assert grids, "no table shown"
+    assert all(scroll <= visible + 1 for scroll, visible in grids), f"{path} ({viewport}): {grids}"
+
+
+def test_phone_shows_cards_instead_of_tables(app_server, new_page):
+    page = new_page("phone")
+    sp.open_app(page, app_server.url + FIVE_PEERS)
+    assert page.evaluate(TABLE_SCROLL_JS) == []  # the wide grid is not shown
+    card = page.locator(".ir-card").first
+    card.wait_for(state="visible")
+    assert card.bounding_box()["width"] <= 390
+
+
+def test_steckbrief_cards_on_a_phone_draw_the_trend(app_server, new_page):
+    page = new_page("phone")
+    sp.open_app(page, app_server.url + "/steckbrief?einheit=05513")
+    spark = page.locator(".ir-card img.ir-spark").first
+    spark.wait_for(state="visible")
+    assert spark.evaluate("img => img.complete && img.naturalWidth > 0")  # the line was drawn
+    assert spark.locator("xpath=..").inner_text().strip().startswith("Verlauf ")  # and said in words
+
+
+def test_chart_toolbar_speaks_german(app_server, new_page):
+    page = new_page("desktop")
+    sp.open_app(page, app_server.url + "/arbeitsmarkt")
+    titles = set(
+        page.evaluate("() => [...document.querySelectorAll('.modebar-btn')].map(b => b.dataset.title)")
+    )
+    assert "Als PNG herunterladen" in titles
+    assert not titles & {"Download plot as a PNG", "Zoom in", "Zoom out", "Pan", "Reset"}

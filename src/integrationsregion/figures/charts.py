@@ -87,9 +87,34 @@ def export_filename(indicator: Indicator, breakdown: str, year: int | None = Non
     return "_".join(parts)
 
 
+GERMAN = {
+    "Download plot as a PNG": "Als PNG herunterladen",
+    "Download plot": "Diagramm herunterladen",
+    "Taking snapshot - this may take a few seconds": "Bild wird erstellt – das kann einige Sekunden dauern",
+    "Snapshot succeeded": "Bild erstellt",
+    "Sorry, there was a problem downloading your snapshot!": "Das Bild konnte nicht erstellt werden.",
+    "Zoom": "Zoomen",
+    "Pan": "Verschieben",
+    "Zoom in": "Vergrößern",
+    "Zoom out": "Verkleinern",
+    "Reset": "Zurücksetzen",
+    "Reset axes": "Achsen zurücksetzen",
+    "Reset view": "Ansicht zurücksetzen",
+    "Autoscale": "Automatisch skalieren",
+    "Toggle Spike Lines": "Hilfslinien ein/aus",
+    "Show closest data on hover": "Nächsten Wert beim Überfahren zeigen",
+    "Compare data on hover": "Werte beim Überfahren vergleichen",
+    "Double-click to zoom back out": "Doppelklick zum Herauszoomen",
+}
+"""plotly.js' own texts (toolbar titles, notices) in German: plotly ships them in English only."""
+
+
 def plotly_config(filename: str) -> dict:
-    """`config` for `st.plotly_chart`: German PNG file name, no plotly logo, no box/lasso tools."""
+    """`config` for `st.plotly_chart`: German toolbar and PNG file name, no plotly logo, no box/lasso
+    tools."""
     return {
+        "locale": "de",
+        "locales": {"de": {"dictionary": GERMAN}},
         "displaylogo": False,
         "scrollZoom": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
@@ -127,10 +152,20 @@ def _source_text(row: pd.Series) -> str:
     return text
 
 
-def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: int = 70) -> None:
+def _layout(
+    fig: go.Figure,
+    title: str,
+    note: str = "",
+    *,
+    height: int,
+    bottom: int = 70,
+    right: int = 20,
+    legend_gap: int = 32,
+) -> None:
     """Title, fonts, German separators and the legend below the x axis. The source line is not part of
     the figure: the page prints one below it (never cut at the figure's edge, never twice); `note` is a
-    short key such as "schraffiert = Sekundärquelle"."""
+    short key such as "schraffiert = Sekundärquelle"; `right` is the margin (px) beside the plot and
+    `legend_gap` the distance (px) from the x axis to the legend."""
     top = MODEBAR + 60 + 18 * title.count("<br>")
     plot_height = max(height - top - bottom, 100)
     annotations = [*fig.layout.annotations]
@@ -163,14 +198,40 @@ def _layout(fig: go.Figure, title: str, note: str = "", *, height: int, bottom: 
         font=FONT,
         separators=",.",
         height=height,
-        margin={"l": 10, "r": 20, "t": top, "b": bottom + (18 if note else 0)},
+        margin={"l": 10, "r": right, "t": top, "b": bottom + (18 if note else 0)},
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel={"bgcolor": "white", "bordercolor": "#333333", "font": {"size": 13, "color": "#1b1f24"}},
         # below the x tick labels (about 30 px), whatever the figure's height
-        legend={"orientation": "h", "x": 0, "y": -32 / plot_height, "yanchor": "top", "xanchor": "left"},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": -legend_gap / plot_height,
+            "yanchor": "top",
+            "xanchor": "left",
+        },
         annotations=annotations,
     )
+
+
+def label_room(texts: list[str], size: float = FONT["size"]) -> int:
+    """Pixels beside the plot for value labels outside the bar ends: the widest label at a generous
+    0.6 em per character. A margin in pixels holds at every figure width (a share of the axis range is
+    too little on a phone and too much on a big screen)."""
+    widest = max((len(t) for t in texts), default=0)
+    return int(widest * 0.6 * size) + 12
+
+
+def _bar_text(indicator: Indicator, value: object) -> str:
+    """A bar's value label: the number ("%" with it); any other unit stands once, in the axis title."""
+    if indicator.unit == "percent":
+        return _value_text(indicator, value)
+    return fmt.number(value, indicator.decimals)  # type: ignore[arg-type]
+
+
+def _unit_axis_title(indicator: Indicator) -> dict:
+    """The value axis' title: the unit, where the bar labels do not carry it."""
+    return {"text": "" if indicator.unit == "percent" else indicator.unit_label, "font": {"size": 12}}
 
 
 def _value_text(indicator: Indicator, value: object, rounding: object = "") -> str:
@@ -226,7 +287,7 @@ def ranking(
                     "pattern": {"shape": ["/" if s else "" for s in secondary], "fgcolor": "#333333"},
                     "line": {"width": 0},
                 },
-                text=[_value_text(indicator, v) for v in present["value"]],
+                text=[_bar_text(indicator, v) for v in present["value"]],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[
@@ -275,7 +336,7 @@ def ranking(
                 y=ref_labels,
                 orientation="h",
                 marker={"color": [st["color"] for st in styles], "line": {"width": 0}},
-                text=[_value_text(indicator, v) for v in refs["value"]],
+                text=[_bar_text(indicator, v) for v in refs["value"]],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[
@@ -297,7 +358,8 @@ def ranking(
     top = max(values) if values else 1.0
     low = min(0.0, min(values)) if values else 0.0
     fig.update_xaxes(
-        range=[low, top * 1.18 if top > 0 else 1.0],
+        range=[low, top * 1.02 if top > 0 else 1.0],  # the labels stand in the right margin
+        title=_unit_axis_title(indicator),
         tickformat=f",.{min(indicator.decimals, 1)}f",
         gridcolor="#e5e5e5",
         zeroline=True,
@@ -318,7 +380,8 @@ def ranking(
         title_text(indicator, breakdown, year),
         SECONDARY_NOTE if has_secondary else "",
         height=110 + bar_height * (len(order) + len(ref_labels)),
-        bottom=40,
+        bottom=60,
+        right=label_room([t for trace in fig.data if trace.type == "bar" for t in trace.text]),
     )
     fig.update_layout(bargap=0.25)
     return fig
@@ -502,7 +565,8 @@ def time_series(
     if data["quality"].eq("secondary").any():
         notes.add("offene Punkte = Sekundärquelle (siehe Tooltip)")
     note = "<br>".join(sorted(notes))
-    _layout(fig, title_text(indicator, breakdown), note, height=440 + 18 * note.count("<br>"), bottom=90)
+    # room below the axis for a legend in up to three rows (phones) before the note
+    _layout(fig, title_text(indicator, breakdown), note, height=470 + 18 * note.count("<br>"), bottom=120)
     return fig
 
 
@@ -605,7 +669,7 @@ def nationality_comparison(
                     "color": BREAKDOWN_COLOURS[key],
                     "pattern": {"shape": patterns, "fgcolor": "#333333"},
                 },
-                text=[c[2] for c in custom],
+                text=[_bar_text(indicator, x) for x in xs],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=custom,
@@ -631,7 +695,8 @@ def nationality_comparison(
             )
     top = max(all_values) if all_values else 1.0
     fig.update_xaxes(
-        range=[min(0.0, *all_values) if all_values else 0.0, top * 1.22 if top > 0 else 1.0],
+        range=[min(0.0, *all_values) if all_values else 0.0, top * 1.02 if top > 0 else 1.0],
+        title=_unit_axis_title(indicator),
         tickformat=f",.{min(indicator.decimals, 1)}f",
         gridcolor="#e5e5e5",
         fixedrange=True,
@@ -649,7 +714,9 @@ def nationality_comparison(
         fig,
         "<br>".join(textwrap.wrap(title, 42)),
         height=170 + per_row * len(order),
-        bottom=60,
+        bottom=80,
+        legend_gap=52,  # below the axis title
+        right=label_room([t for trace in fig.data if trace.type == "bar" for t in trace.text]),
     )
     fig.update_layout(
         barmode="group",

@@ -8,6 +8,7 @@ embedding them, which keeps the serialised figure small on every Streamlit run.
 from __future__ import annotations
 
 import math
+import textwrap
 from functools import lru_cache
 from numbers import Real
 
@@ -30,6 +31,8 @@ HATCH_SPACING_M = 1_200.0  # about 7 px on a map of the whole region
 BORDER_COLOR = "#ffffff"
 HIGHLIGHT_COLOR = "#111111"
 FAVOURABLE_NOTE = "hell = günstiger"
+HEIGHT = 560
+BOTTOM = 130  # px below the map: colour bar with its title, then the sources' line
 
 POLARITIES = ("higher_better", "lower_better", "neutral")
 
@@ -182,11 +185,13 @@ def choropleth(
         zmin, zmax = colour_range(float(z.min()), float(z.max()))
         zrange = (zmin, zmax)
         note = "" if polarity == "neutral" else f"<br><sup>{FAVOURABLE_NOTE}</sup>"
+        said = bool(unit_label) and " ".join(unit_label.split()[:2]) in value_name  # "… je 1.000 Einw."
         what = (
             f"{value_name} ({unit_label})"
-            if value_name and unit_label
+            if value_name and unit_label and not said
             else value_name or unit_label or "Wert"
         )
+        what = "<br>".join(textwrap.wrap(what, 34))  # a phone's width
         fig.add_trace(
             go.Choropleth(
                 geojson=geojson(list(present.index)),
@@ -252,15 +257,17 @@ def choropleth(
                 )
             )
 
+    top = 50 + MODEBAR + 18 * title.count("<br>")
+    last_line = -(BOTTOM - 2) / (HEIGHT - top - BOTTOM)  # paper units: 2 px above the figure's bottom
     if secondary.any():
-        fig.add_annotation(
+        fig.add_annotation(  # on the figure's last line, below the colour bar
             text="* Sekundärquelle",
             x=0,
-            y=-0.2,
+            y=last_line,
             xref="paper",
             yref="paper",
             xanchor="left",
-            yanchor="top",
+            yanchor="bottom",
             showarrow=False,
             font={"size": 11, "color": "#333333"},
         )
@@ -282,13 +289,13 @@ def choropleth(
             "text": title,
             "x": 0,
             "xanchor": "left",
-            "y": 1 - MODEBAR / 560,  # below the chart toolbar
+            "y": 1 - MODEBAR / HEIGHT,  # below the chart toolbar
             "yref": "container",
             "yanchor": "top",
         },
         separators=",.",  # German decimal comma and thousands dot on the colour bar
-        margin={"l": 0, "r": 0, "t": 50 + MODEBAR + 18 * title.count("<br>"), "b": 110},
-        height=560,
+        margin={"l": 0, "r": 0, "t": top, "b": BOTTOM},
+        height=HEIGHT,
         dragmode=False,  # no panning: on phones a drag must scroll the page
         legend={"orientation": "h", "x": 0.68, "y": -0.04, "yanchor": "top", "bgcolor": "rgba(0,0,0,0)"},
         paper_bgcolor="rgba(0,0,0,0)",
@@ -296,13 +303,13 @@ def choropleth(
         annotations=[
             *fig.layout.annotations,
             {
-                "text": f"Grenzen: {geometry.ATTRIBUTION_HTML}",
+                "text": f"Grenzen: {geometry.ATTRIBUTION_HTML}",  # the last line: never on the colour bar
                 "x": 1,
-                "y": -0.2,
+                "y": last_line,
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "right",
-                "yanchor": "top",
+                "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"size": 10, "color": "#555555"},
             },
@@ -339,8 +346,14 @@ def _label_colour(value: object, scale: list[list], zrange: tuple[float, float] 
 
 
 def _short(name: str) -> str:
-    """A place name short enough to print on the map ("Kreis Recklinghausen" -> "Recklinghausen")."""
-    return name.removeprefix("Kreis ").replace("Ennepe-Ruhr-Kreis", "Ennepe-Ruhr").replace(" an der Ruhr", "")
+    """A place name short enough to print on the map ("Kreis Recklinghausen" -> "Recklinghausen"); the
+    long name of a small city in two lines, clear of its neighbours' names on a phone."""
+    return (
+        name.removeprefix("Kreis ")
+        .replace("Ennepe-Ruhr-Kreis", "Ennepe-Ruhr")
+        .replace(" an der Ruhr", "")
+        .replace("Gelsenkirchen", "Gelsen-<br>kirchen")
+    )
 
 
 @lru_cache(maxsize=4)

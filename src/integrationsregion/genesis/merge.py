@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from integrationsregion.snapshot import COLUMNS, KEY, OPTIONAL_COLUMNS
+from integrationsregion.snapshot import COLUMNS, KEY, OPTIONAL_COLUMNS, alternative_note
 
 Key = tuple[str, str, str, str]
 
@@ -51,7 +51,7 @@ def _same(a: float, b: float) -> bool:
 
 def _alternative(old: pd.Series) -> str:
     label = old["source_label"] or old["publisher"]
-    text = f"{old['value']:g} laut {label} ({old['quality']}; {old['source_url']})"
+    text = alternative_note(old["value"], label, old["quality"], old["source_url"])
     return "; ".join(p for p in (text, old["alternatives"]) if p)
 
 

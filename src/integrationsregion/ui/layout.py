@@ -11,7 +11,7 @@ from integrationsregion import formatting, geometry
 from integrationsregion.catalogue import Indicator
 from integrationsregion.conference import Statement
 from integrationsregion.ui.links import methodik_link
-from integrationsregion.views.common import provenance_notes
+from integrationsregion.views.common import provenance_notes, sources_text
 
 
 def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = False) -> None:
@@ -20,9 +20,8 @@ def source_line(rows: pd.DataFrame, indicator: Indicator, *, map_shown: bool = F
     if "value" in rows:  # only rows with a value
         with_value = rows["value"].notna().to_numpy()
         labels_col, quality = labels_col[with_value], quality[with_value]
-    labels = sorted(set(labels_col))
     secondary = bool((quality == "secondary").any())
-    parts = [f"Quelle: {'; '.join(labels) if labels else 'keine Daten'}"]
+    parts = [f"Quelle: {sources_text(labels_col)}"]
     parts.append(indicator.attribution)
     if secondary:
         parts.append("enthält Sekundärquellen (gekennzeichnet)")

@@ -33,6 +33,9 @@ TEXTS = {
     "Clear all": "Alle entfernen",
     "Open": "Öffnen",
     "App pages": "Seiten des Dashboards",
+    "Selected values": "Ausgewählte Werte",
+    "Show password": "Passwort anzeigen",
+    "Hide password": "Passwort verbergen",
 }
 """Exact English texts (whole text node or aria-label/title) and their German."""
 
@@ -140,6 +143,15 @@ CSS = """
 [data-testid='stCaptionContainer'] a { color: #0b5a8c; }
 [data-testid='stMarkdownContainer'] blockquote { opacity: 1; color: #3d444b; }
 [data-testid='stSidebarNav'] span, [data-testid='stNavSectionHeader'] { color: #2f353b; }
+/* page links, button labels and chosen options wrap instead of ending in "…" in narrow columns */
+[data-testid='stPageLink-NavLink'] span, [data-testid='stPageLink-NavLink'] span * { white-space: normal; }
+button [data-testid='stMarkdownContainer'], button [data-testid='stMarkdownContainer'] * {
+  white-space: normal; text-overflow: clip; }
+[data-testid='stMultiSelectTagsContainer'] span { white-space: normal; height: auto; }
+[data-testid='stMultiSelectTagsContainer'],
+[data-testid='stMultiSelect'] div:has(> [data-testid='stMultiSelectTagsContainer']) { height: auto; max-height: none; }
+/* phones: a page title breaks between words only ("Integrationsregion" is 18 letters) */
+@media (max-width: 640px) { [data-testid='stMain'] h1 { font-size: 2rem; } }
 </style>
 """
 

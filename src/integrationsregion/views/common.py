@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import pandas as pd
 
 from integrationsregion.catalogue import indicator_label  # noqa: F401  (the views name indicators by it)
+from integrationsregion.formatting import NO_DATA
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS
 
@@ -40,3 +44,25 @@ def provenance_notes(rows: pd.DataFrame) -> list[str]:
             "Reihe aus mehreren Veröffentlichungen (Datenstände können abweichen; Details im Download)"
         )
     return notes
+
+
+_STAND_AT_END = re.compile(r"^(.*), Stand (\d{2}\.\d{2}\.\d{4})$")
+
+
+def sources_text(labels: Iterable[str]) -> str:
+    """Source labels joined once per publication: "Regionaldatenbank 13211-02-05-4, Stand 17.08.2021,
+    26.02.2026 und 09.07.2026" instead of the table named once per Stand; "keine Daten" for none."""
+    stands: dict[str, list[str]] = {}
+    for label in sorted(set(labels)):
+        m = _STAND_AT_END.match(label)
+        base, stand = (m[1], m[2]) if m else (label, "")
+        stands.setdefault(base, []).append(stand)
+    parts = []
+    for base, found in stands.items():
+        dated = sorted((s for s in found if s), key=lambda d: d[6:] + d[3:5] + d[:2])  # dd.mm.yyyy
+        if not dated:
+            parts.append(base)
+            continue
+        text = f"{base}, Stand {', '.join(dated[:-1]) + ' und ' if len(dated) > 1 else ''}{dated[-1]}"
+        parts.append(text + (" (teils ohne Stand)" if "" in found else ""))
+    return "; ".join(parts) if parts else NO_DATA

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from integrationsregion import compare
+from integrationsregion import catalogue, compare, regions
 from integrationsregion import formatting as fmt
 from integrationsregion.conference import Conference
 from integrationsregion.regions import GERMANY, NRW, RUHR, Region
@@ -107,13 +107,9 @@ class ThemeTable:
     theme: str
     heading: str
     table: pd.DataFrame
-    units: list[str]
     decimals: list[int]
     verdicts: list[str | None]
     rounded_zeros: list[list[str]]  # per row: ["Wert"] where its 0 is only cells rounded to 0
-
-
-TABLE_VALUES = ["Wert", "Ruhr", "NRW", "Deutschland"]
 
 
 def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
@@ -134,7 +130,7 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                 "Jahr": part["year"].astype(int),
                 "Rang": part["rank"],
                 "von": part["ranked"],
-                "Vergleich": part["comparison"],
+                "Vergleich": [short_comparison(r) for r in part.to_dict("records")],
                 "Verlauf": part["trend"],
                 "Ruhr": part[f"ref_{RUHR}"].astype(float),
                 "NRW": part[f"ref_{NRW}"].astype(float),
@@ -145,6 +141,7 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                     for q, f, r in zip(part["quality"], part["formula"], part["rounding"], strict=True)
                 ],
                 "Quelle": part["source_label"],
+                "Einheit": part["unit"].map(lambda u: catalogue.unit(u).label),
                 "indicator": part["indicator"],
             }
         ).reset_index(drop=True)
@@ -153,7 +150,6 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
                 theme_id,
                 themes[theme_id],
                 table,
-                list(part["unit"]),
                 [int(d) for d in part["decimals"]],
                 list(part["verdict"]),
                 [["Wert"] if r == "zero_from_rounding" else [] for r in part["rounding"]],
@@ -162,8 +158,29 @@ def theme_tables(store: Store, rows: pd.DataFrame) -> list[ThemeTable]:
     return out
 
 
-def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]:
-    """The profile as phone cards: name, value, year, rank and reference chips, all as text."""
+def short_comparison(row: dict) -> str:
+    """The comparison for a table cell: "ungünstiger als Ruhr (+2,3 Prozentpunkte)" (the cards and the
+    downloads keep the sentence of `compare.reference_comparison`)."""
+    basis = row.get("basis")
+    if row["is_count"]:
+        return "Zählwert"  # never compared (the page says so)
+    if basis not in (RUHR, NRW):
+        return row["comparison"]  # "kein Ruhr- und kein NRW-Wert" or ""
+    where = regions.current()[basis].short_name
+    diff = float(row["difference"])
+    amount = fmt.difference(diff, row["unit"], int(row["decimals"]))
+    verdict = row["verdict"]
+    if verdict == "equal":
+        return f"gleich {where}"
+    if verdict == "neutral":
+        return f"{amount} {'über' if diff > 0 else 'unter'} {where}"
+    word = "günstiger" if verdict == "better" else "ungünstiger"
+    return f"{word} als {where} ({'+' if diff > 0 else '−'}{amount})"
+
+
+def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    """The profile as phone cards: name, value, year, rank and reference chips as text, and the trend
+    (`spark`: its values, `trend`: "Verlauf 2019–2024: 1,2 % bis 3,4 %", empty without one)."""
     cards = []
     for r in rows.to_dict("records"):
         chips = [
@@ -182,11 +199,22 @@ def card_rows(rows: pd.DataFrame, names: dict[str, str]) -> list[dict[str, str]]
                 "comparison": r["comparison"],
                 "verdict": r["verdict"] if isinstance(r["verdict"], str) else "",
                 "chips": " · ".join(chips),
+                "spark": list(r["trend"]),
+                "trend": trend_text(r),
                 "source": r["source_label"]
                 + ("" if "Stand" in str(r["source_label"]) else f" · Stand {fmt.stand(r['stand'])}"),
             }
         )
     return cards
+
+
+def trend_text(row: dict) -> str:
+    """The trend a card draws, in words: "Verlauf 2019–2024: 1,2 % bis 3,4 %" (empty under two years)."""
+    years, values = list(row["trend_years"]), list(row["trend"])
+    if len(years) < 2:
+        return ""
+    first, last = (fmt.value(v, row["unit"], int(row["decimals"])) for v in (values[0], values[-1]))
+    return f"Verlauf {years[0]}–{years[-1]}: {first} bis {last}"
 
 
 def statement_details(conf: Conference, rows: pd.DataFrame, name: str) -> list[tuple[str, str]]:

@@ -21,7 +21,8 @@ MAX_INDICATORS = 4
 COLOURS = {"Auswahl": "#0b5394", "Vergleich": "#6fa8dc", "Referenz": "#6b6b6b"}
 TABLE_NOTE = (
     "Eine Zeile je Indikator; alle Werte einer Zeile stammen aus dem angegebenen Jahr. Bei Zählwerten "
-    "stehen keine NRW- und Deutschland-Summen daneben. Zum Sortieren auf eine Spaltenüberschrift klicken."
+    "stehen keine NRW- und Deutschland-Summen daneben; – = keine Daten. Zum Sortieren auf eine "
+    "Spaltenüberschrift klicken."
 )
 LEGEND = "Dunkelblau: gewählte Einheit · Hellblau: Vergleichseinheiten · Grau: Ruhr / NRW / Deutschland"
 
@@ -131,8 +132,7 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
             + " (nicht als Balken: nur größer)"
         )
     shown = frame.dropna(subset=["value"])
-    labels = sorted(set(shown["source_label"]))
-    parts += [f"Quelle: {'; '.join(labels) if labels else fmt.NO_DATA}", ind.attribution]
+    parts += [f"Quelle: {common.sources_text(shown['source_label'])}", ind.attribution]
     if (shown["quality"] == "secondary").any():
         parts.append("schraffiert = Sekundärquelle")
     missing = [n for n, v in zip(frame["name"], frame["value"], strict=True) if fmt.is_missing(v)]
@@ -217,7 +217,7 @@ class Table:
 def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> Table:
     """All indicators × (units, Ruhr, NRW, DE); counts without NRW/DE totals."""
     raw = compare.comparison_table(store, units, {(i, b): y for i, b, y in years}, level(store, units[0]))
-    names = {a: store.regions.name(a) for a in units} | common.reference_names(store.regions)
+    names = {a: store.regions[a].short_name for a in units} | common.reference_names(store.regions)
     if raw.empty:
         return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [], [])
     counts = [store.catalogue[i].is_count for i in raw["indicator"]]
