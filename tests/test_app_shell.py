@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import navigation
 from tests.conftest import REPO_DIR
+
+pytestmark = pytest.mark.apptest
 
 
 def test_start_page_shows_conference_facts_statements_and_coverage():

@@ -15,6 +15,8 @@ from integrationsregion import compare, export, formatting
 from integrationsregion.views import common
 from tests.conftest import REPO_DIR
 
+pytestmark = pytest.mark.apptest
+
 SCENARIO = {
     "einheit": "05513",
     "vergleich": "05916,05112,05119",

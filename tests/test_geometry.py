@@ -12,6 +12,8 @@ import shapely
 from integrationsregion import geometry
 from tests.conftest import REPO_DIR
 
+pytestmark = pytest.mark.snapshot
+
 LEVELS = list(geometry.LEVELS)
 REFERENCE_FILES = {"kreis": "ruhr_kreise.geojson", "gemeinde": "ruhr_gemeinden.geojson"}
 

@@ -13,6 +13,8 @@ from plotly.colors import hex_to_rgb, unlabel_rgb
 from integrationsregion import geometry
 from integrationsregion.figures.map import NO_DATA_LABEL, choropleth
 
+pytestmark = pytest.mark.unit
+
 SOURCE = "Regionaldatenbank 13211-02-05-4, Stand 17.08.2021"
 
 

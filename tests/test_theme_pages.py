@@ -11,6 +11,8 @@ from integrationsregion import formatting, navigation
 from integrationsregion.regions import REFERENCES
 from tests.conftest import REPO_DIR
 
+pytestmark = pytest.mark.apptest
+
 PAGES = {theme: p.script for theme, p in navigation.theme_pages().items()}
 
 

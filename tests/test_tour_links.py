@@ -8,9 +8,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion.live.scenes import load_tour
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR, REPO_DIR
 
-TOUR = load_tour(REPO_DIR / "data" / "live" / "tour.json")
+pytestmark = pytest.mark.apptest
+
+TOUR = load_tour(DATA_DIR / "live" / "tour.json")
 
 
 @pytest.mark.parametrize("scene", TOUR.scenes, ids=[s.title for s in TOUR.scenes])

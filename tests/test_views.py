@@ -313,6 +313,16 @@ def test_a_rounded_zero_has_no_bar_in_the_vergleich_chart(store):
     assert "gerundet 0 (alle Zellen auf 0 gerundet, nicht vergleichbar): Hamm" in chart.source
 
 
+def test_vergleich_chart_names_a_comparison_area_without_a_value(store):
+    """A newer year often lacks Ruhr/NRW/Germany: the chart says so, as it does for a unit."""
+    chart = vergleich.chart(
+        store, "unemployment_rate", "total", 2019, ["05916"]
+    )  # no Ruhr rate in the fixture
+    bars = chart.figure.data[0]
+    assert list(bars.x) == ["Herne", "Ruhr", "NRW", "Deutschland"]
+    assert bars.text[1] == formatting.NO_DATA and "keine Daten: Ruhr" in chart.source
+
+
 def test_a_source_line_names_each_table_once_with_all_its_stands():
     text = common.sources_text(
         [

@@ -192,10 +192,11 @@ def comparison_table(
 
 
 def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: list[str]) -> pd.DataFrame:
-    """The chosen units and Ruhr/NRW/DE for one indicator and year, with provenance (gaps NaN)."""
+    """The chosen units and Ruhr/NRW/DE for one indicator and year, with provenance (gaps NaN, a comparison
+    area without a value too: it is named "keine Daten" like a unit, never silently left out)."""
     cs = area_values(store, indicator, breakdown, year, units).reset_index()
-    refs = store.references(indicator, year, breakdown)
-    refs = refs.assign(name=refs["region"].map(store.regions.display_name))
+    refs = store.references(indicator, year, breakdown).set_index("region").reindex(list(REFERENCES))
+    refs = refs.reset_index().assign(name=lambda f: f["region"].map(store.regions.display_name))
     frame = pd.concat([cs, refs], ignore_index=True)
     frame["indicator"], frame["breakdown"], frame["year"] = indicator, breakdown, year
     frame["role"] = ["Auswahl" if a == units[0] else "Vergleich" for a in units] + ["Referenz"] * len(refs)

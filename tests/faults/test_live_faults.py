@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live.conftest import REPO_DIR, RedisProcess, control, phone, start_streamlit, start_uvicorn
+from tests.conftest import DATA_DIR
+from tests.live.conftest import RedisProcess, control, phone, start_streamlit, start_uvicorn
 from tests.live.conftest import live_server as live_server  # fixture
 from tests.live.conftest import sse as sse  # fixture
 
@@ -152,7 +153,7 @@ def test_phone_shows_getrennt_while_redis_is_down_and_reconnects(tmp_path, redis
 
 def test_snapshot_that_fails_to_load_gives_a_german_503_on_live_routes(tmp_path):
     snapshot = tmp_path / "data"
-    shutil.copytree(REPO_DIR / "data", snapshot)
+    shutil.copytree(DATA_DIR, snapshot)
     (snapshot / "observations.csv").write_text("kaputt\n\x00\x01", encoding="utf-8")
     server = start_streamlit(tmp_path, name="app", IR_SNAPSHOT_DIR=str(snapshot))
     try:

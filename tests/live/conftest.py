@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests import system_packages
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR, REPO_DIR
 
 TOKEN = "test-presenter-token-0123456789"
 VENV_BIN = Path(sys.executable).parent
@@ -89,7 +89,7 @@ def live_env(tmp: Path, **extra: str) -> dict[str, str]:
 def copy_tour(tmp: Path) -> Path:
     target = tmp / "tour.json"
     if not target.exists():
-        shutil.copy(REPO_DIR / "data" / "live" / "tour.json", target)
+        shutil.copy(DATA_DIR / "live" / "tour.json", target)
     return target
 
 

@@ -13,7 +13,7 @@ from integrationsregion.live.address import AudienceAddress
 from integrationsregion.live.scenes import TourError, load_tour, parse_scene
 from integrationsregion.live.service import LiveUnavailable
 from integrationsregion.settings import load_settings
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.unit
 
@@ -128,7 +128,7 @@ def test_unreachable_status_is_none():
 
 
 def test_jump_labels_and_statements_follow_the_tour():
-    tour = load_tour(REPO_DIR / "data" / "live" / "tour.json")
+    tour = load_tour(DATA_DIR / "live" / "tour.json")
     labels = console.jump_labels(tour)
     assert len(labels) == len(tour) and labels[0] == f"1. {tour.scenes[0].title}"
     assert console.jump_labels(None) == [] and console.statement_choices(None) == [""]
@@ -160,7 +160,7 @@ def test_tour_caption_names_where_an_edit_is_saved(tmp_path):
 def test_scene_indicators_are_statistics_not_cost_parameters():
     from integrationsregion.store import Store
 
-    catalogue = Store.load(REPO_DIR / "data").catalogue
+    catalogue = Store.load(DATA_DIR).catalogue
     indicators = console.statistic_indicators(catalogue)
     assert indicators["foreign_share"] == catalogue["foreign_share"].title
     parameters = [i.id for i in catalogue.all() if i.kind == "parameter"]

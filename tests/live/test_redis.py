@@ -7,7 +7,8 @@ import time
 
 import httpx
 
-from tests.live.conftest import REPO_DIR, TOKEN, control, phone, start_uvicorn
+from tests.conftest import DATA_DIR
+from tests.live.conftest import TOKEN, control, phone, start_uvicorn
 
 
 def test_two_processes_share_scene_followers_and_restart(tmp_path, redis_url, sse):
@@ -84,7 +85,7 @@ def test_votes_on_two_processes_add_up_exactly_and_the_tour_is_shared(tmp_path, 
 
         # the presenter saves an edited tour on A; B shows it
         tour = httpx.get(f"{a.base}/live/state.json").json()
-        edited = json.loads((REPO_DIR / "data" / "live" / "tour.json").read_text(encoding="utf-8"))
+        edited = json.loads((DATA_DIR / "live" / "tour.json").read_text(encoding="utf-8"))
         edited["title"] = "Geänderte Tour"
         assert control(a.base, {"action": "tour", "tour": edited}).status_code == 200
         deadline = time.monotonic() + 10

@@ -20,9 +20,9 @@ from integrationsregion.live.scenes import (
 )
 from integrationsregion.live.tour_store import tour_problems
 from integrationsregion.store import Store
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR
 
-TOUR = REPO_DIR / "data" / "live" / "tour.json"
+TOUR = DATA_DIR / "live" / "tour.json"
 SCENE = {"theme": "bildung", "indicator": "foreign_share", "year": 2024, "title": "T", "takeaway": "x"}
 STATEMENTS = {"kerber_sprache", "gueler_strategie", "geiss_netthoefel_schulterschluss"}
 
@@ -40,7 +40,7 @@ def test_default_tour_covers_themes_statements_and_a_poll(tour):
 
 @pytest.fixture(scope="module")
 def data():
-    return StoreData(Store.load(REPO_DIR / "data"))
+    return StoreData(Store.load(DATA_DIR))
 
 
 def test_every_scene_and_poll_has_data_in_the_snapshot(tour, data):

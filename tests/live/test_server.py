@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from integrationsregion.store import Store
-from tests.live.conftest import REPO_DIR, TOKEN, control, phone, start_uvicorn
+from tests.conftest import DATA_DIR
+from tests.live.conftest import TOKEN, control, phone, start_uvicorn
 
 
 def json_text(data: dict) -> str:
@@ -113,9 +114,7 @@ def test_guess_then_reveal_poll(live_server, sse):
     assert chart.status_code == 200 and "amtlich" in chart.text and "Median" in chart.text
     assert control(base, {"action": "poll", "poll": "hide"}).json()["status"]["poll"]["revealed"] is False
     spec = _spec(base, position)
-    official = Store.load(REPO_DIR / "data").value(
-        spec["ags"], spec["indicator"], spec["year"], spec["breakdown"]
-    )
+    official = Store.load(DATA_DIR).value(spec["ags"], spec["indicator"], spec["year"], spec["breakdown"])
     assert results["official_value"] == official["value"]
 
 

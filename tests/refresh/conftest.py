@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from integrationsregion.settings import get_settings
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR
 
 from . import fake_genesis
 
@@ -55,8 +55,8 @@ def refresh_env(genesis_server, monkeypatch, tmp_path):
 
 @pytest.fixture
 def snapshot_copy(tmp_path) -> Path:
-    """A copy of the shipped snapshot in a tmp dir (the real data/ is never touched)."""
-    src = REPO_DIR / "data"
+    """A copy of the snapshot under test in a tmp dir (the real data/ is never touched)."""
+    src = DATA_DIR
     dst = tmp_path / "data"
     dst.mkdir()
     for name in SNAPSHOT_FILES:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from integrationsregion import bkg_boundaries as boundaries
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR
 
 from .conftest import fingerprint
 
@@ -50,7 +50,7 @@ class WFSHandler(BaseHTTPRequestHandler):
 
 def wfs_features(level: str) -> list[dict]:
     """The shipped layer with WFS-style lower-case properties (ags, gen, gf)."""
-    data = json.loads((REPO_DIR / "data" / "geo" / boundaries.geo.LAYER_FILES[level]).read_text())
+    data = json.loads((DATA_DIR / "geo" / boundaries.geo.LAYER_FILES[level]).read_text())
     return [
         {"type": "Feature", "properties": {"ags": f["properties"]["ags"], "gen": f["properties"]["name"], "gf": 4},
          "geometry": f["geometry"]}
@@ -60,7 +60,7 @@ def wfs_features(level: str) -> list[dict]:
 
 @pytest.fixture
 def wfs(monkeypatch):
-    if not (REPO_DIR / "data" / "geo" / "kreise.geojson").exists():
+    if not (DATA_DIR / "geo" / "kreise.geojson").exists():
         pytest.skip("shipped layers not built yet")
     server = WFS({lvl: wfs_features(lvl) for lvl in ("kreis", "gemeinde")})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -76,8 +76,8 @@ def geo_copy(tmp_path):
     dst = tmp_path / "data"
     (dst / "geo").mkdir(parents=True)
     for name in ("kreise.geojson", "gemeinden.geojson"):
-        shutil.copy2(REPO_DIR / "data" / "geo" / name, dst / "geo" / name)
-    shutil.copy2(REPO_DIR / "data" / "regions.csv", dst / "regions.csv")
+        shutil.copy2(DATA_DIR / "geo" / name, dst / "geo" / name)
+    shutil.copy2(DATA_DIR / "regions.csv", dst / "regions.csv")
     return dst
 
 

@@ -7,14 +7,14 @@ from integrationsregion.genesis.scope import manual_rows, refreshed_by
 from integrationsregion.genesis.update import TABLES_FILE, load_specs
 from integrationsregion.regions import RegionRegistry
 from integrationsregion.snapshot import read_observations
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR, REPO_DIR
 
 
 def test_ba_rows_without_a_refresh_path_are_listed():
     specs, defaults = load_specs(REPO_DIR / TABLES_FILE)
-    observations = read_observations(REPO_DIR / "data" / "observations.csv")
-    catalogue = Catalogue.load(REPO_DIR / "data")
-    regions = RegionRegistry.load(REPO_DIR / "data")
+    observations = read_observations(DATA_DIR / "observations.csv")
+    catalogue = Catalogue.load(DATA_DIR)
+    regions = RegionRegistry.load(DATA_DIR)
     manual = manual_rows(observations, catalogue, regions, REPO_DIR / TABLES_FILE)
     ba_tool = observations[observations.source_label.str.contains("BA interaktive Statistik")]
     listed = manual[manual["source_label"].str.contains("BA interaktive Statistik")]
@@ -35,7 +35,7 @@ def test_methodik_lists_the_values_only_a_person_can_refresh():
     from integrationsregion.store import Store
     from integrationsregion.views import methodik
 
-    table = methodik.manual_refresh(Store.load(REPO_DIR / "data"))
+    table = methodik.manual_refresh(Store.load(DATA_DIR))
     ba = table[table["Quelle"].str.contains("BA interaktive Statistik")]
     assert ba["Reihe"].str.contains("Beschäftigungsquote").any()
     assert ba["Gebiete"].str.contains("Nordrhein-Westfalen|Deutschland").all()

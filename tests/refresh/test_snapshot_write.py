@@ -13,9 +13,10 @@ import pytest
 from integrationsregion import cli, snapshot_write
 from integrationsregion.snapshot import read_observations
 from integrationsregion.validation import manifest_problems
+from tests.conftest import DATA_DIR, REPO_DIR
 
 from . import fake_genesis
-from .conftest import REPO_DIR, fingerprint
+from .conftest import fingerprint
 from .test_update import published_2023, run
 
 # A child process that writes a revised snapshot and is killed (os._exit, no clean-up) at step K:
@@ -88,7 +89,7 @@ def test_kill_between_any_two_steps_leaves_a_consistent_or_repairable_snapshot(
 def _interrupted_write(tmp_path, monkeypatch):
     """A copy of the snapshot whose writer was killed after replacing observations, before the manifest."""
     data = tmp_path / "data"
-    shutil.copytree(REPO_DIR / "data", data)
+    shutil.copytree(DATA_DIR, data)
     monkeypatch.setenv("IR_STATE_DIR", str(tmp_path / "state"))
     result = subprocess.run(
         [sys.executable, "-c", WRITER, str(data), "2"],
@@ -119,7 +120,7 @@ def test_app_start_completes_an_interrupted_write(tmp_path, monkeypatch):
 
 def test_validate_reports_a_manifest_that_does_not_fit(tmp_path, monkeypatch, capsys):
     data = tmp_path / "data"
-    shutil.copytree(REPO_DIR / "data", data)
+    shutil.copytree(DATA_DIR, data)
     monkeypatch.setenv("IR_STATE_DIR", str(tmp_path / "state"))
     body = (data / "observations.csv").read_bytes()
     (data / "observations.csv").write_bytes(body + body.splitlines(keepends=True)[-1])

@@ -6,7 +6,7 @@ import tomllib
 
 from integrationsregion.catalogue import Catalogue
 from integrationsregion.genesis.update import TABLES_FILE, load_specs
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR, REPO_DIR
 
 from . import fake_genesis
 
@@ -24,7 +24,7 @@ def test_confirmed_tables_name_a_recording_and_unconfirmed_ones_say_so():
 
 
 def test_every_series_fits_the_catalogue():
-    catalogue = Catalogue.load(REPO_DIR / "data")
+    catalogue = Catalogue.load(DATA_DIR)
     specs, _ = load_specs(REPO_DIR / TABLES_FILE)
     for spec in specs:
         for s in spec.series:
