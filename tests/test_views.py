@@ -336,3 +336,17 @@ def test_a_source_line_names_each_table_once_with_all_its_stands():
     assert "Stand 17.08.2021 und 26.02.2026 (teils ohne Stand)" in text  # oldest first
     assert "IT.NRW (laut WAZ) (Sekundärquelle)" in text
     assert common.sources_text([]) == formatting.NO_DATA
+
+
+def test_theme_ranking_names_the_comparison_areas_without_a_value(store):
+    ind = store.catalogue["unemployment_rate"]
+    missing_somewhere = False
+    for year in store.years("unemployment_rate", "foreign"):
+        refs = store.references("unemployment_rate", year, "foreign").dropna(subset=["value"])
+        note = theme.missing_references_note(store, ind, year, "foreign")
+        for ags in ("RVR", "05", "DG"):
+            absent = ags not in set(refs["region"])
+            missing_somewhere |= absent
+            assert (store.regions.name(ags) in note) == absent, (year, ags, note)
+    assert missing_somewhere  # the fixture has a year without a Ruhr rate
+    assert theme.missing_references_note(store, store.catalogue["unemployed"], year, "total") == ""

@@ -162,8 +162,8 @@ def rates(df: pd.DataFrame, ind: Indicator, catalogue: Catalogue) -> pd.DataFram
                 "note": f"Eigene Berechnung: {formula}, gerundet auf {ind.decimals} Nachkommastelle{'' if ind.decimals == 1 else 'n'}"
                 + ("." if p["stand"] else "; Stand nicht angegeben."),
                 "note_source": (
-                    f"Zähler {p['value']:g} ({p['source_label']}; {p['source_url']}); "
-                    f"Nenner {p['value_den']:g} ({p['source_label_den']}; {p['source_url_den']})"
+                    f"Zähler {p['value']:.15g} ({p['source_label']}; {p['source_url']}); "
+                    f"Nenner {p['value_den']:.15g} ({p['source_label_den']}; {p['source_url_den']})"
                 ),
                 "alternatives": "",
             }
@@ -207,7 +207,7 @@ def _add(df: pd.DataFrame, new: pd.DataFrame, previous: pd.DataFrame) -> pd.Data
         if key in previous.index:
             old = previous.loc[key]
             if abs(float(old["value"]) - row["value"]) > 1e-9:
-                notes.append(f"{old['value']:g} laut früherer Berechnung ({old['source_label']})")
+                notes.append(f"{old['value']:.15g} laut früherer Berechnung ({old['source_label']})")
             if old["alternatives"]:
                 notes.append(old["alternatives"])
         if key in existing.index:

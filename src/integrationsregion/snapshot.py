@@ -61,7 +61,7 @@ QUALITY_LABELS = {
 def alternative_note(value: float, label: str, quality: str, url: str) -> str:
     """How a value that is not shown is recorded in `alternatives` (German: the app shows it)."""
     kind = "" if QUALITY_LABELS[quality] in label else f"{QUALITY_LABELS[quality]}; "
-    return f"{float(value):g} laut {label} ({kind}{url})"
+    return f"{float(value):.15g} laut {label} ({kind}{url})"
 
 
 ROUNDINGS = {

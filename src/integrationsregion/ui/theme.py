@@ -178,9 +178,9 @@ def _ranking_tab(view: View) -> None:
     )
     cs = _cross_section(ind.id, year, bd)
     source_line(pd.concat([cs, _references(ind.id, year, bd)]), ind)
-    note = model.coverage_note(cs)
-    if note:
-        st.caption(note)
+    notes = [model.coverage_note(cs), model.missing_references_note(data.store(), ind, year, bd)]
+    if any(notes):
+        st.caption(" ".join(n for n in notes if n))
 
 
 def _series_tab(view: View) -> None:

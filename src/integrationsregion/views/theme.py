@@ -295,6 +295,15 @@ def unit_summary(store: Store, view: View) -> UnitSummary | None:
     )
 
 
+def missing_references_note(store: Store, indicator: Indicator, year: int, breakdown: str) -> str:
+    """For a rate: which of Ruhr/NRW/Deutschland have no value in `year` (they are not drawn)."""
+    if indicator.is_count:
+        return ""
+    shown = set(references_for(store, indicator, year, breakdown).dropna(subset=["value"])["region"])
+    absent = [store.regions.name(r) for r in REFERENCES if r not in shown]
+    return f"{', '.join(absent)}: {fmt.NO_DATA} für {year}." if absent else ""
+
+
 def coverage_note(cross_section: pd.DataFrame) -> str:
     n = int(cross_section["value"].notna().sum())
     return (
