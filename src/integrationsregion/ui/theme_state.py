@@ -129,13 +129,14 @@ def pickers(theme: str, default: str) -> View:
         st.session_state[ind_key] = default
 
     labels = {i.id: model.option_label(store, i) for i in options}
-    top = st.columns([3, 2])
-    indicator_id = top[0].selectbox("Indikator", ids, format_func=labels.__getitem__, key=ind_key)
+    # The indicator on a row of its own: a select box cannot wrap, and the full titles are long.
+    indicator_id = st.selectbox("Indikator", ids, format_func=labels.__getitem__, key=ind_key)
+    row = st.columns([2, 1, 2])
     ind = store.catalogue[indicator_id]
     if st.session_state.get(bd_key) not in ind.breakdowns:
         st.session_state[bd_key] = model.default_breakdown(store, ind)
     if len(ind.breakdowns) > 1:
-        breakdown = top[1].radio(
+        breakdown = row[0].radio(
             "Aufschlüsselung",
             list(ind.breakdowns),
             format_func=breakdown_label,
@@ -144,7 +145,7 @@ def pickers(theme: str, default: str) -> View:
         )
     else:
         breakdown = ind.breakdowns[0]
-        top[1].caption(f"Aufschlüsselung: {breakdown_label(breakdown)}")
+        row[0].caption(f"Aufschlüsselung: {breakdown_label(breakdown)}")
 
     years = store.years(ind.id, breakdown)
     if years and st.session_state.get(year_key) not in years:
@@ -152,16 +153,15 @@ def pickers(theme: str, default: str) -> View:
     units = [r.ags for r in store.regions.units()]
     if st.session_state.get(unit_key) not in [NO_UNIT, *units]:
         st.session_state[unit_key] = NO_UNIT
-    low = st.columns([1, 2])
     if years:
-        year = low[0].selectbox(
+        year = row[1].selectbox(
             "Jahr", years[::-1], key=year_key, help="Nur Jahre mit Werten der 15 Einheiten"
         )
     else:
         year = None
-        low[0].selectbox("Jahr", ["–"], disabled=True, key=key(theme, "jahr_leer"))
+        row[1].selectbox("Jahr", ["–"], disabled=True, key=key(theme, "jahr_leer"))
     names = {NO_UNIT: "– keine Auswahl –"} | {r.ags: r.name for r in store.regions.units()}
-    unit = low[1].selectbox(
+    unit = row[2].selectbox(
         "Kreis / kreisfreie Stadt",
         [NO_UNIT, *units],
         format_func=names.__getitem__,
