@@ -269,7 +269,7 @@ def test_older_asylblg_2019_export_is_only_an_alternative(observations):
                 & (observations["year"] == 2019)
             ].iloc[0]
             assert row["table_code"] == "22811-01-01-4"
-            assert f"{float(raw['value']):g} laut" in row["alternatives"]
+            assert f"{float(raw['value']):.15g} laut" in row["alternatives"]
 
 
 def test_every_gemeinde_has_at_least_five_indicators(observations, registry):

@@ -61,6 +61,8 @@ ROLES = [
     ("[data-testid='stSidebarNavItems'] li", "role", "none"),
     # code blocks scroll sideways on phones: keyboard users must be able to focus them to scroll
     ("pre", "tabindex", "0"),
+    # static tables (st.table) scroll sideways on phones too
+    (".stTable > div", "tabindex", "0"),
 ]
 """Attributes that repair Streamlit's own markup (selector, attribute, value)."""
 
