@@ -154,12 +154,7 @@ def test_the_phone_follows_the_presenter_console_across_processes(production, ne
     _control(production, {"action": "goto", "position": 0})
     phone = _open_phone(production, new_page)
     console = new_page("desktop")
-    sp.open_app(console, production.url + "live-konsole")
-    console.get_by_text("Als Moderation anmelden").click()
-    console.get_by_label("Moderations-Token").fill(TOKEN)
-    sp.act(console, lambda: console.get_by_role("button", name="Anmelden").click())
-    forward = console.get_by_role("button", name="weiter ▶")
-    forward.wait_for(timeout=sp.LOAD_TIMEOUT_MS)
+    forward = sp.presenter_console(console, production.url + "live-konsole", TOKEN)
     sp.act(console, forward.click)
     state = httpx.get(production.url + "live/state.json", timeout=30).json()
     assert state["position"] == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import REPO_DIR
@@ -142,6 +142,17 @@ def wait_figures_drawn(page: Page, timeout: float = DRAW_TIMEOUT_MS) -> bool:
 def open_app(page: Page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     wait_ready(page)
+
+
+def presenter_console(page: Page, url: str, token: str) -> Locator:
+    """Open the presenter console at `url`, log in with `token`; returns its "weiter ▶" button."""
+    open_app(page, url)
+    page.get_by_text("Als Moderation anmelden").click()
+    page.get_by_label("Moderations-Token").fill(token)
+    act(page, lambda: page.get_by_role("button", name="Anmelden").click())
+    forward = page.get_by_role("button", name="weiter ▶")
+    forward.wait_for(timeout=LOAD_TIMEOUT_MS)
+    return forward
 
 
 def act(page: Page, action) -> None:

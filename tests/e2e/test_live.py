@@ -174,12 +174,7 @@ def test_audience_and_screen_follow_the_presenter_console(app_server, browser_pa
     for page in (audience, screen):
         wait_scene(page, version)
     console = new_page("desktop")
-    sp.open_app(console, app_server.url + "/live-konsole")
-    console.get_by_text("Als Moderation anmelden").click()
-    console.get_by_label("Moderations-Token").fill(PRESENTER_TOKEN)
-    sp.act(console, lambda: console.get_by_role("button", name="Anmelden").click())
-    forward = console.get_by_role("button", name="weiter ▶")
-    forward.wait_for(timeout=sp.LOAD_TIMEOUT_MS)
+    forward = sp.presenter_console(console, app_server.url + "/live-konsole", PRESENTER_TOKEN)
     sp.assert_healthy(console, "/live-konsole (angemeldet)")
     sp.screenshot(console, "live-konsole-presenter-desktop")
     sp.act(console, forward.click)
