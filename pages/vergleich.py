@@ -3,6 +3,7 @@
 import streamlit as st
 
 from integrationsregion import compare
+from integrationsregion.catalogue import breakdown_label
 from integrationsregion.ui import data, query, tables
 from integrationsregion.ui.downloads import download_buttons
 from integrationsregion.ui.layout import footer
@@ -83,7 +84,7 @@ def comparison() -> None:
             param="aufschluesselung",
             key="vg_aufschluesselung",
             default=model.default_breakdown(options),
-            format_func=model.breakdown_label,
+            format_func=breakdown_label,
             on_change=query.drop,
             kwargs={"jahr": "vg_jahr"},
         )

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from integrationsregion import compare, export, formatting
-from integrationsregion.views import common
+from integrationsregion.catalogue import indicator_label
 from tests.conftest import REPO_DIR
 
 pytestmark = pytest.mark.apptest
@@ -49,7 +49,7 @@ def share_url(at: AppTest) -> str:
 def grid_label(store, indicator: str, breakdown: str) -> str:
     """An indicator's name as the tables show it: with its unit."""
     ind = store.catalogue[indicator]
-    return f"{common.indicator_label(ind, breakdown)} ({ind.unit_label})"
+    return f"{indicator_label(ind, breakdown)} ({ind.unit_label})"
 
 
 def widget(at: AppTest, kind: str, key: str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from integrationsregion import formatting as fmt
-from integrationsregion.views import common
+from integrationsregion.catalogue import indicator_label
 from integrationsregion.views import methodik as model
 
 pytestmark = pytest.mark.unit
@@ -59,7 +59,7 @@ def test_coverage_overview_counts_the_units_with_a_value(store):
     overview = model.coverage_overview(store)
     units = len(store.regions.units())
     ind = store.catalogue["unemployment_rate"]
-    row = overview.set_index("Indikator").loc[common.indicator_label(ind, "foreign")]
+    row = overview.set_index("Indikator").loc[indicator_label(ind, "foreign")]
     for year in store.years(ind.id, "foreign"):
         have = int(store.cross_section(ind.id, year, "foreign")["value"].notna().sum())
         assert row[str(year)] == (fmt.DASH if have == 0 else f"{have}/{units}")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit import config as st_config
 
-from integrationsregion import export, formatting
+from integrationsregion import catalogue, export, formatting
 from integrationsregion.store import MIN_RANKED, Store
 from integrationsregion.ui import links
 from integrationsregion.views import common, methodik, start, steckbrief, theme, vergleich
@@ -296,7 +296,7 @@ def test_a_rounded_zero_reads_gerundet_0_in_the_vergleich_table_and_cards(store)
     units = [fixtures.ROUNDED_ZERO_UNIT, "05916"]
     result = vergleich.table(store, units, [("rejected_protection_status_with_duldung", "total", 2023)])
     n = list(result.frame["Indikator"]).index(
-        common.indicator_label(store.catalogue["rejected_protection_status_with_duldung"], "total")
+        catalogue.indicator_label(store.catalogue["rejected_protection_status_with_duldung"], "total")
     )
     assert result.rounded_zeros[n] == ["Hamm"]
     card = vergleich.cards(result)[n]
@@ -343,10 +343,16 @@ def test_theme_ranking_names_the_comparison_areas_without_a_value(store):
     missing_somewhere = False
     for year in store.years("unemployment_rate", "foreign"):
         refs = store.references("unemployment_rate", year, "foreign").dropna(subset=["value"])
-        note = theme.missing_references_note(store, ind, year, "foreign")
+        note = theme.missing_references_note(
+            store.regions, ind, theme.references_for(store, ind, year, "foreign"), year
+        )
         for ags in ("RVR", "05", "DG"):
             absent = ags not in set(refs["region"])
             missing_somewhere |= absent
             assert (store.regions.name(ags) in note) == absent, (year, ags, note)
     assert missing_somewhere  # the fixture has a year without a Ruhr rate
-    assert theme.missing_references_note(store, store.catalogue["unemployed"], year, "total") == ""
+    count = store.catalogue["unemployed"]
+    assert (
+        theme.missing_references_note(store.regions, count, store.references(count.id, year, "total"), year)
+        == ""
+    )

@@ -176,9 +176,9 @@ def _ranking_tab(view: View) -> None:
         charts.export_filename(ind, bd, year),
         key(view.theme, "tabelle:rangfolge"),
     )
-    cs = _cross_section(ind.id, year, bd)
-    source_line(pd.concat([cs, _references(ind.id, year, bd)]), ind)
-    notes = [model.coverage_note(cs), model.missing_references_note(data.store(), ind, year, bd)]
+    cs, refs = _cross_section(ind.id, year, bd), _references(ind.id, year, bd)
+    source_line(pd.concat([cs, refs]), ind)
+    notes = [model.coverage_note(cs), model.missing_references_note(data.store().regions, ind, refs, year)]
     if any(notes):
         st.caption(" ".join(n for n in notes if n))
 

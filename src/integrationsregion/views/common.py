@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from integrationsregion.catalogue import indicator_label  # noqa: F401  (the views name indicators by it)
 from integrationsregion.formatting import NO_DATA
 from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.snapshot import QUALITY_LABELS, ROUNDINGS

@@ -9,7 +9,7 @@ import re
 import pandas as pd
 
 from integrationsregion import formatting as fmt
-from integrationsregion.catalogue import Indicator, breakdown_label
+from integrationsregion.catalogue import Indicator, breakdown_label, indicator_label
 from integrationsregion.conference import Conference
 from integrationsregion.genesis import scope
 from integrationsregion.geometry import ATTRIBUTION as BKG_ATTRIBUTION
@@ -211,7 +211,7 @@ def provenance(
     if prov is None:
         return None
     name = area_names(store).get(region, store.regions.name(region))
-    heading = f"**{name}, {common.indicator_label(ind, breakdown)}, {year}: {fmt.value(prov['value'], ind.unit, ind.decimals)}**"
+    heading = f"**{name}, {indicator_label(ind, breakdown)}, {year}: {fmt.value(prov['value'], ind.unit, ind.decimals)}**"
     if prov["quality"] == "secondary":
         heading += " – Sekundärquelle"
     fields = {
@@ -250,7 +250,7 @@ def coverage_overview(store: Store) -> pd.DataFrame:
     out = []
     for (indicator, breakdown), row in counts.iterrows():
         ind = store.catalogue[indicator]
-        entry = {"Indikator": common.indicator_label(ind, breakdown), "id": indicator, "breakdown": breakdown}
+        entry = {"Indikator": indicator_label(ind, breakdown), "id": indicator, "breakdown": breakdown}
         for year, n in row.items():
             entry[str(year)] = fmt.DASH if n == 0 else f"{int(n)}/{len(units)}"
         out.append(entry)
@@ -308,7 +308,7 @@ def manual_refresh(store: Store) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Reihe": [
-                common.indicator_label(store.catalogue[i], b)
+                indicator_label(store.catalogue[i], b)
                 for i, b in zip(rows["indicator"], rows["breakdown"], strict=True)
             ],
             "Quelle": rows["source_label"].tolist(),

@@ -90,7 +90,7 @@ def profile(store: Store, ags: str) -> pd.DataFrame:
     inds = [store.catalogue[i] for i in rows["indicator"]]
     counts = pd.Series([ind.is_count for ind in inds], index=rows.index)
     return rows.assign(
-        label=[common.indicator_label(ind, b) for ind, b in zip(inds, rows["breakdown"], strict=True)],
+        label=[catalogue.indicator_label(ind, b) for ind, b in zip(inds, rows["breakdown"], strict=True)],
         decimals=[ind.decimals for ind in inds],
         is_count=counts,
         **{

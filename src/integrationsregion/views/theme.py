@@ -14,7 +14,7 @@ from integrationsregion import formatting as fmt
 from integrationsregion.catalogue import Indicator, breakdown_label
 from integrationsregion.figures import charts
 from integrationsregion.figures.map import choropleth
-from integrationsregion.regions import REFERENCES
+from integrationsregion.regions import REFERENCES, RegionRegistry
 from integrationsregion.store import Store
 from integrationsregion.views import common
 
@@ -295,12 +295,15 @@ def unit_summary(store: Store, view: View) -> UnitSummary | None:
     )
 
 
-def missing_references_note(store: Store, indicator: Indicator, year: int, breakdown: str) -> str:
-    """For a rate: which of Ruhr/NRW/Deutschland have no value in `year` (they are not drawn)."""
+def missing_references_note(
+    regions: RegionRegistry, indicator: Indicator, refs: pd.DataFrame, year: int
+) -> str:
+    """For a rate: which of Ruhr/NRW/Deutschland have no value in `year` (`refs`: `references_for` of that
+    year; the missing ones are not drawn)."""
     if indicator.is_count:
         return ""
-    shown = set(references_for(store, indicator, year, breakdown).dropna(subset=["value"])["region"])
-    absent = [store.regions.name(r) for r in REFERENCES if r not in shown]
+    shown = set(refs.dropna(subset=["value"])["region"])
+    absent = [regions.name(r) for r in REFERENCES if r not in shown]
     return f"{', '.join(absent)}: {fmt.NO_DATA} für {year}." if absent else ""
 
 

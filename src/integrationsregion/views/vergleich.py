@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from integrationsregion import compare, peers
 from integrationsregion import formatting as fmt
-from integrationsregion.catalogue import breakdown_label  # noqa: F401  (the page's breakdown picker)
+from integrationsregion.catalogue import indicator_label
 from integrationsregion.figures import charts
 from integrationsregion.regions import GERMANY, NRW, REFERENCES
 from integrationsregion.store import Store
@@ -143,9 +143,7 @@ def chart(store: Store, indicator_id: str, breakdown: str, year: int, units: lis
     )
     if zeros:
         parts.append(f"{fmt.ROUNDED_ZERO_GAP}: " + ", ".join(zeros))
-    return Chart(
-        f"{common.indicator_label(ind, breakdown)}, {year}", bar_chart(frame, ind), " · ".join(parts)
-    )
+    return Chart(f"{indicator_label(ind, breakdown)}, {year}", bar_chart(frame, ind), " · ".join(parts))
 
 
 def bar_chart(frame: pd.DataFrame, ind) -> go.Figure:
@@ -222,7 +220,7 @@ def table(store: Store, units: list[str], years: list[tuple[str, str, int]]) -> 
         return Table(pd.DataFrame(columns=["Indikator", "Jahr"]), [], [], [], [])
     counts = [store.catalogue[i].is_count for i in raw["indicator"]]
     raw["Indikator"] = [
-        common.indicator_label(store.catalogue[i], b)
+        indicator_label(store.catalogue[i], b)
         for i, b in zip(raw["indicator"], raw["breakdown"], strict=True)
     ]
     for ref in (NRW, GERMANY):
