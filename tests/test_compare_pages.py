@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 
 import openpyxl
 import pandas as pd
@@ -40,10 +39,9 @@ def notices(at: AppTest) -> str:
     return " ".join(i.value for i in at.info)
 
 
-def share_url(at: AppTest) -> str:
-    """The URL the "Link kopieren" button copies (a JSON string in the button's frame)."""
-    srcdoc = next(e.proto.srcdoc for e in at.get("iframe") if "Link kopieren" in e.proto.srcdoc)
-    return json.loads(re.search(r"const url = (\"[^\"]*\");", srcdoc)[1])
+def has_copy_button(at: AppTest) -> bool:
+    """The "Link kopieren" button (it copies the page's URL, which carries the view: see the e2e tests)."""
+    return any("Link kopieren" in e.proto.srcdoc for e in at.get("iframe"))
 
 
 def grid_label(store, indicator: str, breakdown: str) -> str:
@@ -66,9 +64,7 @@ def test_shared_link_restores_the_comparison_offers_downloads_and_leads_to_the_d
     assert widget(at, "selectbox", "vg_aufschluesselung").value == "foreign"
     assert widget(at, "selectbox", "vg_jahr").value == 2019
     assert {k: at.query_params[k] for k in SCENARIO} == SCENARIO
-    url = share_url(at)
-    assert url.startswith("/vergleich?")
-    assert url.split("?", 1)[1] == "&".join(f"{k}={v}" for k, v in SCENARIO.items())
+    assert has_copy_button(at)
 
     # the chart's heading and source line name indicator, year, table and Stand
     ind = store.catalogue["unemployment_rate"]
@@ -156,7 +152,7 @@ def test_vergleich_year_out_of_range_falls_back_with_a_notice(store):
 def test_steckbrief_shows_latest_values_ranks_and_references(store):
     at = open_page("steckbrief", einheit="05513")
     assert widget(at, "selectbox", "sb_einheit").value == "05513"
-    assert share_url(at) == "/steckbrief?einheit=05513"
+    assert at.query_params["einheit"] == "05513" and has_copy_button(at)
     shown = pd.concat([d.value for d in at.dataframe], ignore_index=True)
     profile = store.profile("05513").set_index(["indicator", "breakdown"])
     ur = profile.loc[("unemployment_rate", "foreign")]

@@ -243,16 +243,30 @@ def test_download_buttons_give_files_with_the_export_columns(app_server, new_pag
 
 
 def test_link_kopieren_copies_the_view_url(app_server, new_page):
+    """The copied link is the view as it is now (after a picker changed it), without other parameters."""
     page = new_page("desktop")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    sp.open_app(page, app_server.url + VERGLEICH_LINK)
+    sp.open_app(page, app_server.url + VERGLEICH_LINK + "&token=geheim")
     frame = page.frame_locator("iframe[title='st.iframe']").first
     frame.get_by_role("button", name="Link kopieren").click()
     frame.get_by_role("status").filter(has_text="Link kopiert").wait_for(timeout=10_000)
     copied = page.evaluate("navigator.clipboard.readText()")
     query = parse_qs(urlparse(copied).query)
-    assert urlparse(copied).path == "/vergleich"
+    assert urlparse(copied).path == "/vergleich" and "token" not in query
     assert query["einheit"] == ["05513"] and query["indikator"] == ["unemployment_rate"]
+    assert query["vergleich"] == ["05916,05112,05119"]
+
+    combobox(page, "Einheit").click()
+    page.get_by_role("option", name="Bochum", exact=True).click()
+    # the page writes its view to the address (a fragment's run can be too quick to count as a rerun)
+    page.wait_for_function("() => location.search.includes('einheit=05911')")
+    page.evaluate("navigator.clipboard.writeText('')")
+    frame.get_by_role("button", name="Link kopieren").click()
+    page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''", timeout=10_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "einheit=05911" in copied, copied
+    query = parse_qs(urlparse(copied).query)
+    assert query["indikator"] == ["unemployment_rate"] and query["aufschluesselung"] == ["foreign"]
 
 
 NO_CLIPBOARD = """Object.defineProperty(navigator, 'clipboard', {value: undefined});

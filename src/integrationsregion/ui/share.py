@@ -1,35 +1,18 @@
-"""A "Link kopieren" button: the full URL of the current view, ready to send to a colleague."""
+"""A "Link kopieren" button: the full URL of the current view, ready to send to a colleague.
+
+The button's frame reads the address of the page around it when it is clicked (the pages keep their view in
+the URL) and keeps only the view parameters (never tokens or other parameters). Its HTML is the same for
+every view, so a click that changes the view does not reload the frame (it did, on every click, while the
+URL was written into it).
+"""
 
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from integrationsregion.ui import links
 from integrationsregion.ui.query import VIEW_PARAMS
-
-
-def current_path() -> str:
-    """The url path of the running page ("" for the default page)."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return ""
-    info = ctx.pages_manager.get_pages().get(ctx.pages_manager.current_page_script_hash) or {}
-    return str(info.get("url_pathname", "") or "")
-
-
-def view_url() -> str:
-    """The URL of this view: page plus the view parameters only (never tokens or other parameters)."""
-    params = {k: st.query_params[k] for k in VIEW_PARAMS if k in st.query_params}
-    query = urlencode(params, safe=",")
-    base = st.context.url
-    if not base:  # no browser (tests, bare runs): a path relative to the app root
-        base = links.url(current_path())
-    return f"{base}?{query}" if query else base
-
 
 COPY_BUTTON = """<!doctype html><html lang="de"><head><meta charset="utf-8"><style>
 body { margin: 0; font-family: "Source Sans Pro", Arial, sans-serif; }
@@ -45,19 +28,26 @@ input { font-size: 13px; flex: 1; min-width: 0; padding: 5px; display: none; }
 <button type="button" id="copy">Link kopieren</button>
 <input id="url" readonly aria-label="Link zu dieser Ansicht"><span id="done" role="status"></span>
 </div><script>
-const url = __URL__;
+const VIEW_PARAMS = __PARAMS__;
+function viewUrl() {
+  const here = new URL(window.parent.location.href), view = new URLSearchParams();
+  for (const name of VIEW_PARAMS) if (here.searchParams.has(name)) view.set(name, here.searchParams.get(name));
+  const query = view.toString().replace(/%2C/g, ",");
+  return here.origin + here.pathname + (query ? "?" + query : "");
+}
 const done = document.getElementById("done"), box = document.getElementById("url");
 function copied() { box.style.display = "none"; done.className = ""; done.textContent = "Link kopiert"; }
-function fallback() {
+function fallback(url) {
   box.value = url; box.style.display = "block"; box.focus(); box.select();
   let ok = false; try { ok = document.execCommand("copy"); } catch (e) {}
   if (ok) { copied(); return; }
   done.className = "hint"; done.textContent = "markiert – mit Strg+C kopieren";
 }
 document.getElementById("copy").addEventListener("click", () => {
+  const url = viewUrl();
   if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(url).then(copied, fallback);
-  } else { fallback(); }
+    navigator.clipboard.writeText(url).then(copied, () => fallback(url));
+  } else { fallback(url); }
 });
 </script></body></html>"""
 
@@ -65,6 +55,4 @@ document.getElementById("copy").addEventListener("click", () => {
 def share_link() -> None:
     """One "Link kopieren" button: it copies the URL of the current view; where the browser does not let
     it, the link appears beside it, selected for copying by hand."""
-    url = view_url()
-    literal = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e")  # never ends the script
-    st.iframe(COPY_BUTTON.replace("__URL__", literal), height=42)
+    st.iframe(COPY_BUTTON.replace("__PARAMS__", json.dumps(list(VIEW_PARAMS))), height=42)
