@@ -6,6 +6,12 @@ Streamlit 1.67 has no locale setting. Its menu ("Print", "Record screen") is hid
 in the browser by a small script (`st.html(..., unsafe_allow_javascript=True)`, documented), which also marks
 the document as German (`<html lang="de">`) for screen readers. CSS fixes contrast where Streamlit's grey text
 misses WCAG AA on the app's backgrounds.
+
+A select box shows its choice in an `<input>`, which cannot wrap: long indicator titles were cut on phones. The
+script copies each select box's chosen value to its frame (`data-ir-value`); CSS shows it there wrapped (as generated
+content with empty alternative text, so screen readers read only the input) and hides the input's own text except
+while the option list is open, when the input takes over for searching. Option lists short enough not to be virtualised
+wrap their options too.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ TEXTS = {
     "Selected values": "Ausgewählte Werte",
     "Show password": "Passwort anzeigen",
     "Hide password": "Passwort verbergen",
+    "Skip to main content": "Zum Hauptinhalt springen",
 }
 """Exact English texts (whole text node or aria-label/title) and their German."""
 
@@ -63,8 +70,10 @@ ROLES = [
     ("pre", "tabindex", "0"),
     # static tables (st.table) scroll sideways on phones too
     (".stTable > div", "tabindex", "0"),
+    # a heading's anchor link sits in the app's markdown, which the translation skips
+    ("[data-testid='stHeaderActionElements'] a", "aria-label", "Link zu dieser Überschrift"),
 ]
-"""Attributes that repair Streamlit's own markup (selector, attribute, value)."""
+"""Attributes that repair or translate Streamlit's own markup (selector, attribute, value)."""
 
 SCRIPT = """
 <script>
@@ -114,24 +123,33 @@ SCRIPT = """
         if (el.getAttribute(attr) !== value) el.setAttribute(attr, value);
       });
     }
+    document.querySelectorAll("[data-testid='stSelectbox'] .react-aria-ComboBox input").forEach(input => {
+      const frame = input.parentElement;
+      if (!input.value) frame.removeAttribute('data-ir-value');  // the placeholder shows in the input
+      else if (frame.getAttribute('data-ir-value') !== input.value) frame.setAttribute('data-ir-value', input.value);
+    });
   };
   const root = document;
   root.documentElement.lang = 'de';
   fixNode(root.body);
   repair();
   let repairQueued = false;
+  const queueRepair = () => {
+    if (repairQueued) return;
+    repairQueued = true;
+    requestAnimationFrame(() => { repairQueued = false; repair(); });
+  };
   new MutationObserver(records => {
     for (const r of records) {
       if (r.type === 'characterData') fixNode(r.target);
       else if (r.type === 'attributes') fixNode(r.target);
       else r.addedNodes.forEach(fixNode);
     }
-    if (!repairQueued) {
-      repairQueued = true;
-      requestAnimationFrame(() => { repairQueued = false; repair(); });
-    }
+    queueRepair();
   }).observe(root.body, {subtree: true, childList: true, characterData: true, attributes: true,
-                         attributeFilter: ATTRS});
+                         attributeFilter: [...ATTRS, 'value']});
+  // a choice leaves the box (blur) without necessarily touching the DOM: copy the value again
+  root.addEventListener('focusout', queueRepair, true);
 })();
 </script>
 """
@@ -152,6 +170,18 @@ button [data-testid='stMarkdownContainer'], button [data-testid='stMarkdownConta
 [data-testid='stMultiSelectTagsContainer'] span { white-space: normal; height: auto; }
 [data-testid='stMultiSelectTagsContainer'],
 [data-testid='stMultiSelect'] div:has(> [data-testid='stMultiSelectTagsContainer']) { height: auto; max-height: none; }
+/* select boxes: the chosen value wraps in the box's frame (see the module docstring); the input's own text
+   shows only while the option list is open (searching) */
+.stSelectbox .react-aria-ComboBox > div[data-ir-value] { height: auto; min-height: 2.5rem; position: relative; }
+.stSelectbox .react-aria-ComboBox > div[data-ir-value]::before {
+  content: attr(data-ir-value) / ""; flex: 1 1 auto; min-width: 0; padding: 9px 0 9px 8px;
+  font-size: 0.875rem; line-height: 1.4; white-space: normal; overflow-wrap: anywhere; pointer-events: none; }
+.stSelectbox .react-aria-ComboBox > div[data-ir-value] > input {
+  position: absolute; left: 0; top: 0; bottom: 0; width: calc(100% - 2.25rem); color: transparent; }
+.stSelectbox .react-aria-ComboBox > div[data-ir-value]:has(> input[aria-expanded='true'])::before { visibility: hidden; }
+.stSelectbox .react-aria-ComboBox > div[data-ir-value] > input[aria-expanded='true'] { color: inherit; }
+[role='listbox'] > [role='option'] { height: auto; min-height: 2.5rem; padding-top: 4px; padding-bottom: 4px; }
+[role='listbox'] > [role='option'] > div { height: auto; white-space: normal; }
 /* phones: a page title breaks between words only ("Integrationsregion" is 18 letters) */
 @media (max-width: 640px) { [data-testid='stMain'] h1 { font-size: 2rem; } }
 </style>
