@@ -226,12 +226,28 @@ def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: 
 def long_table(
     store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None, level: str = "kreis"
 ) -> pd.DataFrame:
-    """The comparison table as long rows (one per value) with provenance, for downloads."""
+    """The comparison table as long rows (one per value) with provenance, for downloads: per table row the
+    rows of `chart_frame` (the units, then Ruhr/NRW/DE; gaps NaN), looked up in one pass."""
     table = comparison_table(store, units, years, level)
-    frames = []
-    for row in table.to_dict("records"):
-        frames.append(chart_frame(store, row["indicator"], row["breakdown"], int(row["Jahr"]), units))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if table.empty:
+        return pd.DataFrame()
+    areas = [*units, *REFERENCES]
+    keys = ["indicator", "breakdown", "year", "region"]
+    obs = store.observations
+    wanted = pd.MultiIndex.from_tuples(
+        [
+            (i, b, int(y), a)
+            for i, b, y in zip(table["indicator"], table["breakdown"], table["Jahr"], strict=True)
+            for a in areas
+        ],
+        names=keys,
+    )
+    rows = obs[obs["region"].isin(areas)].set_index(keys).reindex(wanted).reset_index()
+    rows = rows[list(obs.columns)]
+    rows["name"] = rows["region"].map(store.regions.display_name)
+    roles = ["Auswahl", *["Vergleich"] * (len(units) - 1), *["Referenz"] * len(REFERENCES)]
+    rows["role"] = roles * len(table)
+    return rows
 
 
 def _missing(value: object) -> bool:
