@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit import config as st_config
 
-from integrationsregion import catalogue, export, formatting
+from integrationsregion import catalogue, compare, export, formatting
 from integrationsregion.store import MIN_RANKED, Store
 from integrationsregion.ui import links
 from integrationsregion.views import common, methodik, start, steckbrief, theme, vergleich
@@ -70,6 +70,16 @@ def test_steckbrief_table_says_each_comparison_in_a_few_words(store, herne):
     assert len(compared)
     assert compared["Vergleich"].str.contains(r"\b(?:Ruhr|NRW)\b").all()
     assert compared["Vergleich"].str.len().max() <= 45  # two or three lines in the table
+
+
+def test_steckbrief_trend_is_the_latest_run_of_consecutive_years_never_across_a_gap():
+    # 2016 and 2017 are missing: the line is 2018–2020, not 2015–2020; a lone last year draws none
+    assert compare.latest_run([2014, 2015, 2018, 2019, 2020], [1.0, 2.0, 3.0, 4.0, 5.0]) == (
+        [2018, 2019, 2020],
+        [3.0, 4.0, 5.0],
+    )
+    assert compare.latest_run([2014, 2015, 2020], [1.0, 2.0, 3.0]) == ([2014, 2015], [1.0, 2.0])
+    assert compare.latest_run([2019, 2021], [1.0, 2.0]) == ([], [])
 
 
 def test_steckbrief_gemeinde_of_a_kreisfreie_stadt_is_the_city():

@@ -14,7 +14,7 @@ from integrationsregion import formatting as fmt
 from integrationsregion import regions
 from integrationsregion.catalogue import Indicator, indicator_label
 from integrationsregion.regions import NRW, REFERENCES, RUHR
-from integrationsregion.store import Store
+from integrationsregion.store import Store, UnknownSelection
 
 PROVENANCE_COLUMNS = [
     "quality",
@@ -84,10 +84,8 @@ def reference_comparison(ind: Indicator, value: float, refs: dict[str, float]) -
     return out
 
 
-def trend(store: Store, region: str, indicator: str, breakdown: str) -> tuple[list[int], list[float]]:
-    """The latest run of at least two consecutive years with values (no line across a gap)."""
-    rows = store.series(indicator, [region], breakdown)
-    years, values = list(rows["year"].astype(int)), list(rows["value"].astype(float))
+def latest_run(years: list[int], values: list[float]) -> tuple[list[int], list[float]]:
+    """Of a series in year order, the latest run of at least two consecutive years (else empty)."""
     runs, start = [], 0
     for n in range(1, len(years) + 1):
         if n == len(years) or years[n] != years[n - 1] + 1:
@@ -103,13 +101,20 @@ def trend(store: Store, region: str, indicator: str, breakdown: str) -> tuple[li
 def steckbrief(store: Store, region: str) -> pd.DataFrame:
     """Every statistic's latest value for a unit with rank, references, comparison and provenance."""
     profile = store.profile(region)
+    if profile.empty:
+        return pd.DataFrame()
+    own = store.region_rows(region).sort_values(["indicator", "breakdown", "year"])
+    series: dict[tuple[str, str], list[dict]] = {}
+    for rec in own.to_dict("records"):
+        series.setdefault((rec["indicator"], rec["breakdown"]), []).append(rec)
     rows = []
     for rec in profile.to_dict("records"):
         ind = store.catalogue[rec["indicator"]]
         refs = {r: rec[f"ref_{r}"] for r in REFERENCES}
         comparison = reference_comparison(ind, rec["value"], refs)
-        years, values = trend(store, region, ind.id, rec["breakdown"])
-        prov = store.provenance(region, ind.id, int(rec["year"]), rec["breakdown"]) or {}
+        history = series[(ind.id, rec["breakdown"])]
+        years, values = latest_run([int(h["year"]) for h in history], [float(h["value"]) for h in history])
+        prov = next(h for h in history if int(h["year"]) == int(rec["year"]))
         rows.append(
             rec
             | {f"ref_{r}": (math.nan if _missing(v) else float(v)) for r, v in refs.items()}
@@ -123,19 +128,18 @@ def steckbrief(store: Store, region: str) -> pd.DataFrame:
                 "difference": comparison["difference"],
                 "trend_years": years,
                 "trend": values,
-                **{k: prov.get(k, "") for k in PROVENANCE_COLUMNS},
-                "ref_date": prov.get("ref_date", ""),
+                **{k: prov[k] for k in PROVENANCE_COLUMNS},
+                "ref_date": prov["ref_date"],
             }
         )
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
     order = {i.id: n for n, i in enumerate(store.catalogue.all())}
-    key = out.apply(
-        lambda r: (order[r["indicator"]], store.catalogue[r["indicator"]].breakdowns.index(r["breakdown"])),
-        axis=1,
+    rows.sort(
+        key=lambda r: (
+            order[r["indicator"]],
+            store.catalogue[r["indicator"]].breakdowns.index(r["breakdown"]),
+        )
     )
-    return out.iloc[sorted(range(len(out)), key=lambda n: key.iloc[n])].reset_index(drop=True)
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------- Vergleich
@@ -164,15 +168,33 @@ def comparison_table(
     the latest year with a value for any of the units. Gaps stay NaN.
     """
     years = years or {}
+    for ags in units:
+        if ags not in store.regions:
+            raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{ags}“.")
+    areas = [*units, *REFERENCES]
+    obs = store.observations
+    rows = obs.loc[
+        obs["region"].isin(areas),
+        ["indicator", "breakdown", "year", "region", "value", "source_label", "rounding"],
+    ]
+    cells = {
+        (i, b, int(y), a): (v, s, r)
+        for i, b, y, a, v, s, r in zip(*(rows[c] for c in rows.columns), strict=True)
+    }
+    latest = rows[rows["region"].isin(units)].groupby(["indicator", "breakdown"])["year"].max()
     out = []
     for indicator, breakdown in unit_indicators(store, level):
         ind = store.catalogue[indicator]
-        year = years.get((indicator, breakdown)) or comparison_year(store, indicator, breakdown, units)
+        year = years.get((indicator, breakdown)) or (
+            int(latest[(indicator, breakdown)]) if (indicator, breakdown) in latest.index else None
+        )
         if year is None:
             continue
-        cs = area_values(store, indicator, breakdown, year, units)
-        refs = store.references(indicator, year, breakdown).set_index("region")
-        shown = pd.concat([cs.loc[units, ["value", "source_label"]], refs[["value", "source_label"]]])
+        found = {
+            a: cells[(indicator, breakdown, int(year), a)]
+            for a in areas
+            if (indicator, breakdown, int(year), a) in cells
+        }
         row = {
             "indicator": indicator,
             "breakdown": breakdown,
@@ -181,12 +203,10 @@ def comparison_table(
             "Einheit": ind.unit_label,
             "decimals": ind.decimals,
         }
-        row |= {a: cs.loc[a, "value"] for a in units}
-        row |= {a: (refs.loc[a, "value"] if a in refs.index else math.nan) for a in REFERENCES}
-        labels = sorted(set(shown.dropna(subset=["value"])["source_label"]))
+        row |= {a: found[a][0] if a in found else math.nan for a in areas}
+        labels = sorted({s for v, s, _ in found.values() if not _missing(v)})
         row["Quelle"] = "; ".join(labels) if labels else fmt.NO_DATA
-        roundings = pd.concat([cs.loc[units, "rounding"], refs["rounding"]])
-        row["rounded_zero"] = [a for a, r in roundings.items() if r == "zero_from_rounding"]
+        row["rounded_zero"] = [a for a in areas if a in found and found[a][2] == "zero_from_rounding"]
         out.append(row)
     return pd.DataFrame(out)
 
@@ -206,12 +226,28 @@ def chart_frame(store: Store, indicator: str, breakdown: str, year: int, units: 
 def long_table(
     store: Store, units: list[str], years: dict[tuple[str, str], int] | None = None, level: str = "kreis"
 ) -> pd.DataFrame:
-    """The comparison table as long rows (one per value) with provenance, for downloads."""
+    """The comparison table as long rows (one per value) with provenance, for downloads: per table row the
+    rows of `chart_frame` (the units, then Ruhr/NRW/DE; gaps NaN), looked up in one pass."""
     table = comparison_table(store, units, years, level)
-    frames = []
-    for row in table.to_dict("records"):
-        frames.append(chart_frame(store, row["indicator"], row["breakdown"], int(row["Jahr"]), units))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if table.empty:
+        return pd.DataFrame()
+    areas = [*units, *REFERENCES]
+    keys = ["indicator", "breakdown", "year", "region"]
+    obs = store.observations
+    wanted = pd.MultiIndex.from_tuples(
+        [
+            (i, b, int(y), a)
+            for i, b, y in zip(table["indicator"], table["breakdown"], table["Jahr"], strict=True)
+            for a in areas
+        ],
+        names=keys,
+    )
+    rows = obs[obs["region"].isin(areas)].set_index(keys).reindex(wanted).reset_index()
+    rows = rows[list(obs.columns)]
+    rows["name"] = rows["region"].map(store.regions.display_name)
+    roles = ["Auswahl", *["Vergleich"] * (len(units) - 1), *["Referenz"] * len(REFERENCES)]
+    rows["role"] = roles * len(table)
+    return rows
 
 
 def _missing(value: object) -> bool:

@@ -8,6 +8,7 @@ keeps the provenance columns, so a figure can always name its year and source.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -143,15 +144,39 @@ class Store:
         indicator's polarity (the lowest where lower is better, else the highest); equal values share a rank
         (1, 2, 2, 4).
         """
-        ind = self.indicator(indicator_id)
-        values = self.cross_section(indicator_id, year, breakdown).dropna(subset=["value"])
-        values = values[values["rounding"] != "zero_from_rounding"]  # a rounded 0 is not comparable
-        values = values.set_index("region")["value"]
-        if len(values) < MIN_RANKED:
-            return {}
-        positions = values.rank(method="min", ascending=ind.polarity == "lower_better")
-        wording = self.catalogue.polarities[ind.polarity].rank
-        return {ags: Rank(int(p), len(values), wording) for ags, p in positions.items()}
+        self._check(indicator_id, breakdown)
+        return dict(self._unit_ranks.get((indicator_id, breakdown, int(year)), {}))
+
+    @cached_property
+    def _unit_ranks(self) -> dict[tuple[str, str, int], dict[str, Rank]]:
+        """Every unit's rank per (indicator, breakdown, year), ranked in one pass on first use (see `ranks`)."""
+        obs = self.observations
+        units = [r.ags for r in self.regions.units()]
+        rows = obs.loc[
+            obs["region"].isin(units) & obs["value"].notna() & obs["rounding"].ne("zero_from_rounding"),
+            ["indicator", "breakdown", "year", "region", "value"],
+        ]
+        lower = rows["indicator"].map({i.id: i.polarity == "lower_better" for i in self.catalogue.all()})
+        by_slice = (
+            rows["value"]
+            .where(lower.astype(bool), -rows["value"])
+            .groupby([rows["indicator"], rows["breakdown"], rows["year"]])
+        )
+        rows = rows.assign(position=by_slice.rank(method="min"), of=by_slice.transform("count"))
+        out: dict[tuple[str, str, int], dict[str, Rank]] = {}
+        for ind, bd, year, ags, position, of in zip(
+            rows["indicator"],
+            rows["breakdown"],
+            rows["year"],
+            rows["region"],
+            rows["position"],
+            rows["of"],
+            strict=True,
+        ):
+            if of >= MIN_RANKED:
+                wording = self.catalogue.polarities[self.catalogue[ind].polarity].rank
+                out.setdefault((ind, bd, int(year)), {})[ags] = Rank(int(position), int(of), wording)
+        return out
 
     def rank(self, region: str, indicator_id: str, year: int, breakdown: str = "total") -> Rank | None:
         """Rank of one unit (see `ranks`); None without a value or with fewer than 10 units ranked."""
@@ -198,38 +223,55 @@ class Store:
         """Latest value of every statistic for a region, with rank among the 15 and the references."""
         if region not in self.regions:
             raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{region}“.")
-        obs = self.observations
-        mine = obs[obs["region"] == region]
+        statistics = [i.id for i in self.catalogue.all() if i.kind == "statistic"]
+        mine = self.observations[self.observations["region"] == region]
+        mine = mine[mine["indicator"].isin(statistics)]
+        if mine.empty:  # a region without values (e.g. most Gemeinden before the Gemeinde layer)
+            return pd.DataFrame()
+        latest = mine.sort_values("year").drop_duplicates(["indicator", "breakdown"], keep="last")
+        order = {indicator_id: n for n, indicator_id in enumerate(statistics)}
+        latest = latest.sort_values(
+            ["indicator", "breakdown"], key=lambda s: s.map(order) if s.name == "indicator" else s
+        )
+        columns = ["indicator", "breakdown", "year", "value", "quality", "source_label", "portal_url"]
         rows = []
-        for (indicator_id, breakdown), group in mine.groupby(["indicator", "breakdown"], sort=False):
+        for indicator_id, breakdown, year, value, quality, source_label, portal_url in zip(
+            *(latest[c] for c in columns), strict=True
+        ):
             ind = self.catalogue[indicator_id]
-            if ind.kind != "statistic":
-                continue
-            latest = group.sort_values("year").iloc[-1]
-            year = int(latest["year"])
-            ranked = self.rank(region, indicator_id, year, breakdown) if region not in REFERENCES else None
-            refs = self.references(indicator_id, year, breakdown).set_index("region")["value"]
+            key = (indicator_id, breakdown, int(year))
+            ranked = self._unit_ranks.get(key, {}).get(region) if region not in REFERENCES else None
+            refs = self._reference_values.get(key, {})
             rows.append(
                 {
                     "theme": ind.theme,
                     "indicator": indicator_id,
                     "title": ind.title,
                     "breakdown": breakdown,
-                    "year": year,
-                    "value": latest["value"],
+                    "year": int(year),
+                    "value": value,
                     "rank": ranked.position if ranked else None,
                     "ranked": ranked.of if ranked else None,
                     "rank_wording": ranked.wording if ranked else "",
                     **{f"ref_{r}": refs.get(r) for r in REFERENCES},
-                    "quality": latest["quality"],
-                    "source_label": latest["source_label"],
-                    "portal_url": latest["portal_url"],
+                    "quality": quality,
+                    "source_label": source_label,
+                    "portal_url": portal_url,
                 }
             )
-        if not rows:  # a region without values (e.g. most Gemeinden before the Gemeinde layer)
-            return pd.DataFrame()
-        order = {i.id: n for n, i in enumerate(self.catalogue.all())}
-        return pd.DataFrame(rows).sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def _reference_values(self) -> dict[tuple[str, str, int], dict[str, float]]:
+        """Ruhr, NRW and Germany's values per (indicator, breakdown, year), gathered on first use."""
+        obs = self.observations
+        rows = obs[obs["region"].isin(REFERENCES)]
+        out: dict[tuple[str, str, int], dict[str, float]] = {}
+        for ind, bd, year, ags, value in zip(
+            rows["indicator"], rows["breakdown"], rows["year"], rows["region"], rows["value"], strict=True
+        ):
+            out.setdefault((ind, bd, int(year)), {})[ags] = value
+        return out
 
     def coverage(self, indicator_ids: list[str] | None = None) -> pd.DataFrame:
         """Coverage matrix: one row per indicator × breakdown × region, one column per year (value count)."""

@@ -212,10 +212,11 @@ def profile(parts: Sequence[ThemeTable], card_items: Sequence[dict], names: dict
     with st.container(key="wide-tables"):
         for part in parts:
             st.markdown(f"#### {part.heading}")
+            value_cols = ["Wert", names["RVR"], names["05"], names["DG"]]
+            columns = ["Indikator", "Jahr", *value_cols, "Vergleich", *STECKBRIEF_COLUMNS]
             table = with_unit(part.table).rename(
                 columns={"Ruhr": names["RVR"], "NRW": names["05"], "Deutschland": names["DG"]}
-            )
-            value_cols = ["Wert", names["RVR"], names["05"], names["DG"]]
+            )[columns]  # only what the grid shows is styled and sent
             styled = per_row_format(
                 table,
                 value_cols,
@@ -228,7 +229,7 @@ def profile(parts: Sequence[ThemeTable], card_items: Sequence[dict], names: dict
             grid(
                 styled,
                 list(table["Indikator"]),
-                ["Indikator", "Jahr", *value_cols, "Vergleich", *STECKBRIEF_COLUMNS],
+                columns,
                 value_widths(table, value_cols, part.decimals, fmt.DASH)
                 | {"Vergleich": VERDICT_WIDTH}
                 | STECKBRIEF_COLUMNS,
@@ -264,7 +265,8 @@ def comparison(result: Table, card_items: Sequence[dict[str, str]]) -> None:
     """The Vergleich table: a grid on desktops, cards on phones, the sources below the grid."""
     phone_css()
     with st.container(key="wide-tables"):
-        table = with_unit(result.frame)
+        columns = ["Indikator", "Jahr", *result.value_columns]
+        table = with_unit(result.frame)[columns]  # only what the grid shows is styled and sent
         styled = per_row_format(
             table,
             result.value_columns,
@@ -276,7 +278,7 @@ def comparison(result: Table, card_items: Sequence[dict[str, str]]) -> None:
         grid(
             styled,
             list(table["Indikator"]),
-            ["Indikator", "Jahr", *result.value_columns],
+            columns,
             value_widths(table, result.value_columns, result.decimals, fmt.DASH),
             missing=fmt.DASH,
         )
