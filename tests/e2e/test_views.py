@@ -331,3 +331,26 @@ def test_chart_toolbar_speaks_german(app_server, new_page):
     )
     assert "Als PNG herunterladen" in titles
     assert not titles & {"Download plot as a PNG", "Zoom in", "Zoom out", "Pan", "Reset"}
+
+
+@pytest.mark.parametrize("path", ["/methodik", ARBEITSMARKT_LINK])
+def test_back_returns_to_the_previous_view(app_server, new_page, path):
+    """One click is one step in the browser history (a run writes several URL parameters), so "Zurück"
+    shows the view before the click – with its indicator – instead of a half-changed one."""
+    page = new_page("desktop")
+    sp.open_app(page, app_server.url + path)
+    before_url, before_entries = page.url, page.evaluate("history.length")
+    indicator = combobox(page, "Indikator")
+    before = indicator.input_value()
+    indicator.scroll_into_view_if_needed()
+    indicator.click()
+    page.get_by_role("option").first.wait_for()
+    after = next(o.strip() for o in page.get_by_role("option").all_inner_texts() if o.strip() != before)
+    sp.act(page, lambda: page.get_by_role("option", name=after, exact=True).click())
+    page.wait_for_function("url => location.href !== url", arg=before_url)
+    assert indicator.input_value() == after
+    assert page.evaluate("history.length") == before_entries + 1
+
+    sp.act(page, page.go_back)
+    assert parse_qs(urlparse(page.url).query) == parse_qs(urlparse(before_url).query)
+    assert indicator.input_value() == before

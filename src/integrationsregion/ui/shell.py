@@ -12,6 +12,9 @@ script copies each select box's chosen value to its frame (`data-ir-value`); CSS
 content with empty alternative text, so screen readers read only the input) and hides the input's own text except
 while the option list is open, when the input takes over for searching. Option lists short enough not to be virtualised
 wrap their options too.
+
+The browser history gets one entry per click, not one per URL parameter the run changes (see the script), so
+"Zurück" returns to the previous view.
 """
 
 from __future__ import annotations
@@ -129,6 +132,19 @@ SCRIPT = """
       else if (frame.getAttribute('data-ir-value') !== input.value) frame.setAttribute('data-ir-value', input.value);
     });
   };
+  // Streamlit adds a history entry for every change of a URL parameter, and a page writes several per run
+  // (the view it shows, dependent choices reset): one click left up to seven entries, and "Zurück" stepped
+  // through half-changed views. Only the first change after a person's input adds an entry; the others
+  // (the same run, opening a page, the run after "Zurück") replace the current one.
+  let entryAllowed = false;
+  const push = history.pushState.bind(history), replace = history.replaceState.bind(history);
+  history.pushState = (...args) => {
+    if (!entryAllowed) return replace(...args);
+    entryAllowed = false;
+    return push(...args);
+  };
+  for (const type of ['pointerdown', 'keydown']) addEventListener(type, () => { entryAllowed = true; }, true);
+  addEventListener('popstate', () => { entryAllowed = false; });
   const root = document;
   root.documentElement.lang = 'de';
   fixNode(root.body);

@@ -35,8 +35,8 @@ def _apply_url(theme: str, ids: list[str], default: str) -> None:
     """Put URL parameters that changed since we last wrote them into the widget state (validated)."""
     store = data.store()
     written = st.session_state.get(key(theme, "_written"), {})
-    changed = {p: st.query_params.get(p) for p in (*PARAMS, "diagramm")}
-    changed = {p: v for p, v in changed.items() if v is not None and v != written.get(p)}
+    url = {p: st.query_params.get(p) for p in (*PARAMS, "diagramm")}
+    changed = {p: v for p, v in url.items() if v is not None and v != written.get(p)}
     ind_key, bd_key, year_key, unit_key = (key(theme, p) for p in PARAMS)
 
     if "indikator" in changed:
@@ -49,6 +49,8 @@ def _apply_url(theme: str, ids: list[str], default: str) -> None:
             st.session_state[ind_key] = chosen
             st.session_state.pop(bd_key, None)
             st.session_state.pop(year_key, None)
+            # the link's breakdown and year belong to its indicator, even where they equal the last view's
+            changed |= {p: url[p] for p in ("aufschluesselung", "jahr") if url[p] is not None}
     ind = store.catalogue[st.session_state.get(ind_key, default)]
     if "aufschluesselung" in changed:
         st.session_state[bd_key] = query.choice(
