@@ -76,14 +76,19 @@ def show_notices() -> None:
 
 
 def write(**params: str | int | Sequence[str] | None) -> None:
-    """Put the current view into the URL (lists comma-separated; None removes)."""
+    """Put the current view into the URL (lists comma-separated; None removes).
+
+    All changes go out as one URL update (`st.query_params.from_dict`): each single assignment is a message
+    to the browser and a history step there."""
+    current = st.query_params.to_dict()
+    wanted = dict(current)
     for key, value in params.items():
         if value is None:
-            st.query_params.pop(key, None)
-            continue
-        text = ",".join(value) if isinstance(value, list | tuple) else str(value)
-        if st.query_params.get(key) != text:
-            st.query_params[key] = text
+            wanted.pop(key, None)
+        else:
+            wanted[key] = ",".join(value) if isinstance(value, list | tuple) else str(value)
+    if wanted != current:
+        st.query_params.from_dict(wanted)
 
 
 def ignore_unknown(allowed: Sequence[str] = VIEW_PARAMS) -> None:
@@ -121,8 +126,8 @@ def drop(**params_to_keys: str) -> None:
     Call from a widget's `on_change`, as `drop(jahr="vg_jahr")`: the stale value is then not reported as
     an unknown link parameter but replaced by the new default.
     """
-    for name, key in params_to_keys.items():
-        st.query_params.pop(name, None)
+    write(**dict.fromkeys(params_to_keys))
+    for key in params_to_keys.values():
         st.session_state.pop(key, None)
         st.session_state.pop(f"_seeded_{key}", None)
 
