@@ -14,7 +14,7 @@ from integrationsregion import formatting as fmt
 from integrationsregion import regions
 from integrationsregion.catalogue import Indicator, indicator_label
 from integrationsregion.regions import NRW, REFERENCES, RUHR
-from integrationsregion.store import Store, UnknownSelection
+from integrationsregion.store import Store
 
 PROVENANCE_COLUMNS = [
     "quality",
@@ -168,14 +168,9 @@ def comparison_table(
     the latest year with a value for any of the units. Gaps stay NaN.
     """
     years = years or {}
-    for ags in units:
-        if ags not in store.regions:
-            raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{ags}“.")
     areas = [*units, *REFERENCES]
-    obs = store.observations
-    rows = obs.loc[
-        obs["region"].isin(areas),
-        ["indicator", "breakdown", "year", "region", "value", "source_label", "rounding"],
+    rows = store.region_rows(*areas)[
+        ["indicator", "breakdown", "year", "region", "value", "source_label", "rounding"]
     ]
     cells = {
         (i, b, int(y), a): (v, s, r)
@@ -233,7 +228,6 @@ def long_table(
         return pd.DataFrame()
     areas = [*units, *REFERENCES]
     keys = ["indicator", "breakdown", "year", "region"]
-    obs = store.observations
     wanted = pd.MultiIndex.from_tuples(
         [
             (i, b, int(y), a)
@@ -242,8 +236,8 @@ def long_table(
         ],
         names=keys,
     )
-    rows = obs[obs["region"].isin(areas)].set_index(keys).reindex(wanted).reset_index()
-    rows = rows[list(obs.columns)]
+    shown = store.region_rows(*areas)
+    rows = shown.set_index(keys).reindex(wanted).reset_index()[list(shown.columns)]
     rows["name"] = rows["region"].map(store.regions.display_name)
     roles = ["Auswahl", *["Vergleich"] * (len(units) - 1), *["Referenz"] * len(REFERENCES)]
     rows["role"] = roles * len(table)

@@ -7,6 +7,7 @@ keeps the provenance columns, so a figure can always name its year and source.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -75,10 +76,13 @@ class Store:
         ind = self.indicator(indicator_id)
         if breakdown not in ind.breakdowns:
             raise UnknownSelection(f"Die Aufschlüsselung „{breakdown}“ gibt es für {ind.short} nicht.")
+        self._check_regions(regions)
+        return ind
+
+    def _check_regions(self, regions: Iterable[str]) -> None:
         for ags in regions:
             if ags not in self.regions:
                 raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{ags}“.")
-        return ind
 
     def _rows(self, indicator_id: str, breakdown: str) -> pd.DataFrame:
         return self._slices.get((indicator_id, breakdown), self._empty)
@@ -202,11 +206,10 @@ class Store:
         frames = [self._rows(indicator_id, b) for b in breakdowns]
         return pd.concat(frames, ignore_index=True) if frames else self._empty
 
-    def region_rows(self, region: str) -> pd.DataFrame:
-        """Every shown row of one region (e.g. a Gemeinde's own values)."""
-        if region not in self.regions:
-            raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{region}“.")
-        return self.observations[self.observations["region"] == region].reset_index(drop=True)
+    def region_rows(self, *regions: str) -> pd.DataFrame:
+        """Every shown row of these regions (e.g. a Gemeinde's own values, or a comparison's areas)."""
+        self._check_regions(regions)
+        return self.observations[self.observations["region"].isin(regions)].reset_index(drop=True)
 
     def licences(self) -> pd.DataFrame:
         """Every distinct licence and attribution line with its publishers and how many indicators use it."""
@@ -221,8 +224,7 @@ class Store:
 
     def profile(self, region: str) -> pd.DataFrame:
         """Latest value of every statistic for a region, with rank among the 15 and the references."""
-        if region not in self.regions:
-            raise UnknownSelection(f"Unbekannter Gebietsschlüssel „{region}“.")
+        self._check_regions([region])
         statistics = [i.id for i in self.catalogue.all() if i.kind == "statistic"]
         mine = self.observations[self.observations["region"] == region]
         mine = mine[mine["indicator"].isin(statistics)]
